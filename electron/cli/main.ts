@@ -1,0 +1,313 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Model, ModelDetail } from "../shared/contract.js";
+import { formatErrorLine, toErrorShape } from "../shared/PolytuneError.js";
+import { createEngine, type PolytuneEngine } from "../engine/createEngine.js";
+import { writeTinyModel } from "../engine/models/writeTinyModel.js";
+import { appVersion } from "../engine/system/appVersion.js";
+import { startServer } from "../server/startServer.js";
+import { formatBytes, formatCount } from "./formatBytes.js";
+import { runDemo } from "./runDemo.js";
+
+interface GlobalOptions {
+  home?: string;
+  json?: boolean;
+}
+
+const int = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer.`);
+  return n;
+};
+const num = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number.`);
+  return n;
+};
+
+function out(json: boolean | undefined, value: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
+}
+
+function progressPrinter(engine: PolytuneEngine, json: boolean | undefined): () => void {
+  if (json || !process.stderr.isTTY) return () => undefined;
+  const off = engine.onEvent((name, payload) => {
+    if (name !== "progress") return;
+    const p = payload as { label: string; done: number; total: number | null };
+    const pct = p.total ? ` ${Math.round((100 * p.done) / p.total)}%` : "";
+    process.stderr.write(`\r${p.label}: ${p.done}${p.total ? `/${p.total}` : ""}${pct}   `);
+  });
+  return () => {
+    off();
+    process.stderr.write("\n");
+  };
+}
+
+function modelLine(m: Model): string {
+  const status = m.status === "ok" ? "" : `  [${m.status}${m.error ? `: ${m.error.message}` : ""}]`;
+  return `${m.id}  ${m.name}  ${m.architecture ?? "?"}  ${formatCount(m.parameterCount)} params  ${m.fileType ?? "?"}  ctx ${m.contextLength ?? "?"}  ${formatBytes(m.fileSize)}${status}`;
+}
+
+function modelDetail(m: ModelDetail): string {
+  const rows: Array<[string, string]> = [
+    ["id", m.id],
+    ["name", m.name],
+    ["path", m.path],
+    ["source", m.source],
+    ["status", m.status],
+    ["architecture", m.architecture ?? "?"],
+    ["parameters", m.parameterCount === null ? "?" : `${formatCount(m.parameterCount)} (${m.parameterCount})`],
+    ["file type", m.fileType ?? "?"],
+    ["context length", String(m.contextLength ?? "?")],
+    ["layers", String(m.layers ?? "?")],
+    ["embedding size", String(m.embeddingSize ?? "?")],
+    ["heads / kv heads", `${m.headCount ?? "?"} / ${m.headCountKv ?? "?"}`],
+    ["vocabulary", `${m.vocabSize ?? "?"} tokens (${m.tokenizer ?? "?"})`],
+    ["chat template", m.hasChatTemplate === null ? "?" : m.hasChatTemplate ? "yes" : "no"],
+    ["file size", `${formatBytes(m.fileSize)} (${m.fileSize} bytes)`],
+    ["GGUF version", String(m.ggufVersion ?? "?")],
+    ["tensor types", Object.entries(m.tensorTypes).map(([t, n]) => `${t}×${n}`).join(", ") || "?"],
+    ["fingerprint", m.fingerprint ?? "?"],
+    ["sha256", m.sha256 ?? "(not computed; `polytune models hash`)"],
+  ];
+  if (m.error) rows.push(["error", formatErrorLine(m.error)]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+async function withEngine<T>(opts: GlobalOptions, fn: (engine: PolytuneEngine) => Promise<T>): Promise<T> {
+  const engine = await createEngine(opts.home ? { home: opts.home } : {});
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("polytune")
+    .description("Offline multilingual instruction tuning: LoRA on local GGUF models, per-language evaluation.")
+    .version(appVersion())
+    .option("--home <dir>", "data folder (default: POLYTUNE_HOME or the OS's app-data folder)")
+    .option("--json", "machine-readable output")
+    .showHelpAfterError();
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  program
+    .command("demo")
+    .description("run the complete small experiment on the embedded default (a generated tiny model)")
+    .option("--prompt <text>", "prompt to complete", "The capital of France is")
+    .option("--max-tokens <n>", "tokens to generate", int("--max-tokens"), 24)
+    .action(async (o: { prompt: string; maxTokens: number }) => {
+      await withEngine(globals(), (engine) => runDemo(engine, { ...o, json: globals().json ?? false }));
+    });
+
+  program
+    .command("serve")
+    .description("serve the UI and the engine on 127.0.0.1 (for browsers, UI tests and SSH tunnels)")
+    .option("--port <n>", "port (0 picks a free one)", int("--port"), 0)
+    .action(async (o: { port: number }) => {
+      const engine = await createEngine(globals().home ? { home: globals().home } : {});
+      const rendererDir = fileURLToPath(new URL("../../renderer/", import.meta.url));
+      if (!existsSync(join(rendererDir, "index.html"))) {
+        await engine.close();
+        throw new Error(`The UI is not built (${rendererDir}). Run \`npm run build\` first.`);
+      }
+      const server = await startServer({ engine, port: o.port, rendererDir });
+      if (globals().json) out(true, { url: server.url, port: server.port, token: server.token, home: engine.home }, () => "");
+      else process.stdout.write(`Polytune serving at ${server.url}\nData folder: ${engine.home}\nPress Ctrl+C to stop.\n`);
+      const stop = async (): Promise<void> => {
+        await server.close();
+        await engine.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", () => void stop());
+      process.once("SIGTERM", () => void stop());
+    });
+
+  program
+    .command("doctor")
+    .description("show the backends this machine can use (CPU, CUDA, Vulkan, Metal) and why others cannot")
+    .action(async () => {
+      await withEngine(globals(), async (engine) => {
+        const report = await engine.call("system.doctor", {});
+        out(globals().json, report, () =>
+          [
+            `Polytune ${report.version} on ${report.platform}, Node ${report.node}, llama.cpp ${report.llamaCppRelease ?? "?"}`,
+            `data folder: ${report.home}`,
+            `database:    ${report.database}`,
+            "backends:",
+            ...report.backends.map((b) => `  ${b.available ? "✓" : "✗"} ${b.name.padEnd(6)} ${b.devices.length ? `${b.devices.join(", ")} — ` : ""}${b.reason}`),
+          ].join("\n"),
+        );
+      });
+    });
+
+  const models = program.command("models").description("the model library: GGUF files referenced where they are");
+  models
+    .command("add")
+    .argument("<path>", "a .gguf file, or a folder to scan recursively")
+    .description("add a model file or every model in a folder")
+    .action(async (path: string) => {
+      await withEngine(globals(), async (engine) => {
+        const done = progressPrinter(engine, globals().json);
+        const result = await engine.call("models.add", { path }).finally(done);
+        out(globals().json, result, () =>
+          [
+            `Scanned ${result.scannedFiles} file(s): ${result.added.length} added, ${result.updated.length} updated, ${result.failed.length} failed.`,
+            ...result.added.map((m) => `  + ${modelLine(m)}`),
+            ...result.updated.map((m) => `  ~ ${modelLine(m)}`),
+            ...result.failed.map((m) => `  ✗ ${m.error ? formatErrorLine(m.error) : m.path}`),
+          ].join("\n"),
+        );
+        if (result.failed.length > 0 && result.added.length + result.updated.length === 0) process.exitCode = 1;
+      });
+    });
+  models
+    .command("list")
+    .description("list the models in the library (rechecks that their files are still there)")
+    .action(async () => {
+      await withEngine(globals(), async (engine) => {
+        const list = await engine.call("models.recheck", {});
+        out(globals().json, list, () => (list.length ? list.map(modelLine).join("\n") : "No models yet. Add one with `polytune models add PATH` or `polytune models discover`."));
+      });
+    });
+  models
+    .command("show")
+    .argument("<model>", "id, name or path")
+    .description("everything read from a model file")
+    .action(async (model: string) => {
+      await withEngine(globals(), async (engine) => {
+        const detail = await engine.call("models.get", { model });
+        out(globals().json, detail, () => modelDetail(detail));
+      });
+    });
+  models
+    .command("rm")
+    .argument("<model>", "id, name or path")
+    .description("remove a model from the library (the file stays where it is)")
+    .action(async (model: string) => {
+      await withEngine(globals(), async (engine) => {
+        const result = await engine.call("models.remove", { model });
+        out(globals().json, result, () => (result.removed ? "Removed from the library; the file was not touched." : "Nothing removed."));
+      });
+    });
+  models
+    .command("discover")
+    .description("add the models LM Studio, Ollama and the Hugging Face cache keep on this machine")
+    .action(async () => {
+      await withEngine(globals(), async (engine) => {
+        const locations = await engine.call("models.discoveryLocations", {});
+        const done = progressPrinter(engine, globals().json);
+        const result = await engine.call("models.discover", {}).finally(done);
+        out(globals().json, { locations, ...result }, () =>
+          [
+            ...locations.map((l) => `${l.exists ? "✓" : "·"} ${l.kind.padEnd(11)} ${l.path}${l.exists ? ` (${l.found} found)` : " (not present)"}`),
+            `${result.added.length} added, ${result.updated.length} updated, ${result.failed.length} failed.`,
+            ...result.failed.map((m) => `  ✗ ${m.error ? formatErrorLine(m.error) : m.path}`),
+          ].join("\n"),
+        );
+      });
+    });
+  models
+    .command("hash")
+    .argument("<model>", "id, name or path")
+    .description("compute the full SHA-256 of a model file")
+    .action(async (model: string) => {
+      await withEngine(globals(), async (engine) => {
+        const done = progressPrinter(engine, globals().json);
+        const m = await engine.call("models.hash", { model }).finally(done);
+        out(globals().json, m, () => `${m.sha256}  ${m.path}`);
+      });
+    });
+  models
+    .command("estimate")
+    .argument("<model>", "id, name or path")
+    .description("estimated memory to run and to LoRA-train a model")
+    .option("--context <n>", "inference context size", int("--context"), 4096)
+    .option("--sequences <n>", "parallel sequences", int("--sequences"), 1)
+    .option("--seq-len <n>", "training sequence length", int("--seq-len"), 1024)
+    .option("--batch <n>", "training batch (sequences)", int("--batch"), 4)
+    .option("--rank <n>", "LoRA rank", int("--rank"), 64)
+    .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number }) => {
+      await withEngine(globals(), async (engine) => {
+        const e = await engine.call("models.estimate", { model, contextSize: o.context, sequences: o.sequences, seqLen: o.seqLen, batch: o.batch, rank: o.rank });
+        out(globals().json, e, () =>
+          [
+            `Inference (context ${e.inference.contextSize} × ${e.inference.sequences}): ${formatBytes(e.inference.totalBytes)}`,
+            `  weights ${formatBytes(e.inference.weightsBytes)}, KV cache ${formatBytes(e.inference.kvCacheBytes)}, compute ${formatBytes(e.inference.computeBytes)}`,
+            `LoRA training (seq ${e.training.seqLen} × batch ${e.training.batch}, r ${e.training.rank}): ${formatBytes(e.training.totalBytes)}`,
+            `  base F32 ${formatBytes(e.training.baseF32Bytes)}, LoRA ${formatBytes(e.training.loraBytes)}, optimizer ${formatBytes(e.training.optimizerBytes)}, activations ${formatBytes(e.training.activationBytes)}`,
+            ...e.notes.map((n) => `  · ${n}`),
+          ].join("\n"),
+        );
+      });
+    });
+  models
+    .command("try")
+    .argument("<model>", "id, name or path (a path not yet in the library is added)")
+    .description("greedy completion of a prompt, streamed")
+    .requiredOption("--prompt <text>", "the prompt")
+    .option("--max-tokens <n>", "tokens to generate", int("--max-tokens"), 64)
+    .option("--repeat-penalty <x>", "repeat penalty (1 = off)", num("--repeat-penalty"), 1.1)
+    .option("--cpu", "run on the CPU even if a GPU is available")
+    .action(async (model: string, o: { prompt: string; maxTokens: number; repeatPenalty: number; cpu?: boolean }) => {
+      await withEngine(globals(), async (engine) => {
+        let ref = model;
+        if (!engine.models.find(model) && existsSync(model)) {
+          const added = await engine.call("models.add", { path: model });
+          const m = added.added[0] ?? added.updated[0];
+          if (!m) throw new Error(added.failed[0]?.error ? formatErrorLine(added.failed[0].error) : `Cannot use ${model}.`);
+          ref = m.id;
+        }
+        const requestId = `cli-${process.pid}`;
+        const json = globals().json;
+        const off = engine.onEvent((name, payload) => {
+          if (!json && name === "try.token") process.stdout.write((payload as { text: string }).text);
+        });
+        const result = await engine.call("models.try", { model: ref, prompt: o.prompt, maxTokens: o.maxTokens, repeatPenalty: o.repeatPenalty, gpu: o.cpu ? "cpu" : "auto", requestId }).finally(off);
+        if (json) out(true, result, () => "");
+        else process.stdout.write(`\n— ${result.tokens} tokens, ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend} (${result.stopReason})\n`);
+      });
+    });
+  models
+    .command("make-tiny")
+    .description("write a small random-weight GGUF model with a real tokenizer (for tests and demos)")
+    .requiredOption("--out <file>", "output .gguf path")
+    .addOption(new Option("--vocab <name>", "tokenizer").choices(["llama-spm", "qwen2"]).default("llama-spm"))
+    .addOption(new Option("--arch <name>", "architecture").choices(["llama", "qwen2", "qwen3"]).default("llama"))
+    .addOption(new Option("--type <t>", "weight type").choices(["f32", "f16"]).default("f32"))
+    .option("--layers <n>", "transformer blocks", int("--layers"), 2)
+    .option("--embd <n>", "embedding size", int("--embd"), 64)
+    .option("--heads <n>", "attention heads", int("--heads"), 4)
+    .option("--heads-kv <n>", "key/value heads (GQA)", int("--heads-kv"), 2)
+    .option("--ff <n>", "feed-forward size (default 2×embd)", int("--ff"))
+    .option("--seed <n>", "random seed", int("--seed"), 1)
+    .action(async (o: { out: string; vocab: "llama-spm" | "qwen2"; arch: "llama" | "qwen2" | "qwen3"; type: "f32" | "f16"; layers: number; embd: number; heads: number; headsKv: number; ff?: number; seed: number }) => {
+      const info = await writeTinyModel({ out: o.out, vocab: o.vocab, arch: o.arch, type: o.type, layers: o.layers, embd: o.embd, heads: o.heads, headsKv: o.headsKv, seed: o.seed, ...(o.ff ? { ff: o.ff } : {}) });
+      out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
+    });
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "commander.helpDisplayed" || code === "commander.version" || code === "commander.help") return;
+    if (typeof code === "string" && code.startsWith("commander.")) {
+      process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
+      return;
+    }
+    const shape = toErrorShape(error);
+    if (program.opts<GlobalOptions>().json) process.stdout.write(`${JSON.stringify({ error: shape })}\n`);
+    process.stderr.write(`polytune: ${formatErrorLine(shape)}\n`);
+    process.exitCode = 1;
+  }
+}

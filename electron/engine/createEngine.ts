@@ -1,0 +1,154 @@
+import { EventEmitter } from "node:events";
+import type { Database } from "better-sqlite3";
+import {
+  calls,
+  isCallName,
+  type CallName,
+  type CallOutput,
+  type CallParsedInput,
+  type CallResult,
+  type EventName,
+  type EventPayload,
+} from "../shared/contract.js";
+import { PolytuneError, toErrorShape } from "../shared/PolytuneError.js";
+import { openDatabase } from "./db/openDatabase.js";
+import type { Carrier, Engine, EngineEventListener } from "./Engine.js";
+import { prepareHome, resolveHome, type HomeLayout } from "./home/resolveHome.js";
+import { GreedyRunner } from "./infer/GreedyRunner.js";
+import { disposeLlamaRuntimes } from "./infer/llamaRuntime.js";
+import type { DiscoveryEnv } from "./models/discoverModelLocations.js";
+import { estimateMemory } from "./models/estimateMemory.js";
+import { ModelLibrary } from "./models/ModelLibrary.js";
+import { appVersion } from "./system/appVersion.js";
+import { runDoctor } from "./system/runDoctor.js";
+
+export interface EngineOptions {
+  home?: string;
+  discoveryEnv?: DiscoveryEnv;
+}
+
+type Handlers = { [N in CallName]: (input: CallParsedInput<N>, carrier: Carrier) => Promise<CallOutput<N>> | CallOutput<N> };
+
+/** The engine behind every carrier: one database, one model library, one greedy runner. */
+export class PolytuneEngine implements Engine {
+  readonly home: string;
+  readonly databasePath: string;
+  readonly layout: HomeLayout;
+  readonly db: Database;
+  readonly models: ModelLibrary;
+  readonly runner = new GreedyRunner();
+  private readonly emitter = new EventEmitter();
+  private readonly handlers: Handlers;
+
+  constructor(options: EngineOptions = {}) {
+    this.layout = prepareHome(resolveHome(options.home));
+    this.home = this.layout.root;
+    this.databasePath = this.layout.database;
+    this.db = openDatabase(this.databasePath);
+    this.models = new ModelLibrary(this.db, options.discoveryEnv);
+    this.handlers = this.createHandlers();
+  }
+
+  emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
+    this.emitter.emit("event", name, payload);
+  }
+
+  onEvent(listener: EngineEventListener): () => void {
+    this.emitter.on("event", listener);
+    return () => this.emitter.off("event", listener);
+  }
+
+  async dispatch<N extends CallName>(name: N, input: unknown, carrier: Carrier): Promise<CallResult<N>> {
+    try {
+      if (!isCallName(name)) throw new PolytuneError("unknown-call", `Unknown call "${String(name)}".`);
+      const spec = calls[name];
+      const parsed = spec.input.safeParse(input ?? {});
+      if (!parsed.success) {
+        throw new PolytuneError("invalid-input", `Invalid input for ${name}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ")}.`);
+      }
+      const handler = this.handlers[name] as (input: unknown, carrier: Carrier) => Promise<unknown> | unknown;
+      const output = await handler(parsed.data, carrier);
+      // Validating what leaves the engine catches contract drift where it starts.
+      return { ok: true, value: spec.output.parse(output) as CallOutput<N> };
+    } catch (error) {
+      return { ok: false, error: toErrorShape(error) };
+    }
+  }
+
+  /** Runs a call and throws its error: what the CLI uses. */
+  async call<N extends CallName>(name: N, input: unknown): Promise<CallOutput<N>> {
+    const result = await this.dispatch(name, input, "ipc");
+    if (!result.ok) throw PolytuneError.fromShape(result.error);
+    return result.value;
+  }
+
+  private progress(task: string, label: string) {
+    return (done: number, total: number | null) => this.emit("progress", { task, label, done, total });
+  }
+
+  private createHandlers(): Handlers {
+    return {
+      "app.info": (_input, carrier) => ({ version: appVersion(), home: this.home, database: this.databasePath, carrier }),
+      "system.doctor": () => runDoctor(this.home, this.databasePath),
+      "models.list": () => this.models.list(),
+      "models.get": ({ model }) => this.models.detail(model),
+      "models.add": async ({ path }) => {
+        const result = await this.models.add(path, undefined, undefined, this.progress("models.add", `Reading models in ${path}`));
+        this.emit("models.changed", { reason: "added" });
+        return result;
+      },
+      "models.remove": ({ model }) => {
+        const removed = this.models.remove(model);
+        this.emit("models.changed", { reason: "removed" });
+        return { removed };
+      },
+      "models.recheck": async () => {
+        const list = await this.models.recheck();
+        this.emit("models.changed", { reason: "rechecked" });
+        return list;
+      },
+      "models.discoveryLocations": () => this.models.discoveryLocations(),
+      "models.discover": async () => {
+        const result = await this.models.discover(this.progress("models.discover", "Reading models from LM Studio, Ollama and Hugging Face folders"));
+        this.emit("models.changed", { reason: "discovered" });
+        return result;
+      },
+      "models.hash": async ({ model }) => {
+        const m = this.models.get(model);
+        const result = await this.models.hash(m.id, this.progress(`models.hash:${m.id}`, `SHA-256 of ${m.name}`));
+        this.emit("models.changed", { reason: "hashed" });
+        return result;
+      },
+      "models.estimate": async ({ model, ...input }) => estimateMemory(this.models.detail(model), input),
+      "models.try": async ({ model, requestId, prompt, maxTokens, repeatPenalty, gpu, contextSize }) => {
+        const m = this.models.get(model);
+        if (m.status === "error" || m.status === "missing") {
+          throw new PolytuneError(m.error?.code ?? "model-unusable", m.error?.message ?? "This model cannot be used.", { where: m.path, hint: m.error?.hint });
+        }
+        const request = {
+          requestId,
+          modelPath: m.path,
+          prompt,
+          maxTokens,
+          repeatPenalty,
+          gpu,
+          onText: (text: string, tokens: number, tokensPerSecond: number) => this.emit("try.token", { requestId, text, tokens, tokensPerSecond }),
+          ...(contextSize !== undefined ? { contextSize } : {}),
+        };
+        return this.runner.complete(request);
+      },
+      "models.tryCancel": ({ requestId }) => ({ cancelled: this.runner.cancel(requestId) }),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.runner.dispose();
+    await disposeLlamaRuntimes();
+    this.emitter.removeAllListeners();
+    if (this.db.open) this.db.close();
+  }
+}
+
+export async function createEngine(options: EngineOptions = {}): Promise<PolytuneEngine> {
+  return new PolytuneEngine(options);
+}

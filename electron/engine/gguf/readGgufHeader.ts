@@ -1,0 +1,145 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { GGUF_MAGIC, GgufType, type GgufHeader, type GgufScalar, type GgufTensorInfo, type GgufValue } from "./GgufValue.js";
+
+/** Why a file is not a readable GGUF; the model library turns each into a user-facing message. */
+export class GgufFormatError extends Error {
+  constructor(
+    readonly reason: "not-gguf" | "unsupported-version" | "truncated" | "malformed",
+    message: string,
+    readonly version?: number,
+  ) {
+    super(message);
+    this.name = "GgufFormatError";
+  }
+}
+
+// Reads forward through a file in chunks, so a multi-megabyte vocabulary never needs the whole file.
+class FileCursor {
+  private buf = Buffer.alloc(0);
+  private bufStart = 0;
+  pos = 0;
+  readonly size: number;
+
+  constructor(private readonly fd: number) {
+    this.size = fstatSync(fd).size;
+  }
+
+  private ensure(n: number): number {
+    const rel = this.pos - this.bufStart;
+    if (rel + n <= this.buf.length) return rel;
+    if (this.pos + n > this.size) {
+      throw new GgufFormatError("truncated", `the file ends at byte ${this.size} inside its header (needed ${this.pos + n})`);
+    }
+    const want = Math.max(n, 1 << 20);
+    const chunk = Buffer.alloc(Math.min(want, this.size - this.pos));
+    readSync(this.fd, chunk, 0, chunk.length, this.pos);
+    this.buf = chunk;
+    this.bufStart = this.pos;
+    return 0;
+  }
+
+  u32(): number { const r = this.ensure(4); this.pos += 4; return this.buf.readUInt32LE(r); }
+  u64(): bigint { const r = this.ensure(8); this.pos += 8; return this.buf.readBigUInt64LE(r); }
+  safeU64(what: string, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.u64();
+    if (v > BigInt(max)) throw new GgufFormatError("malformed", `${what} is implausibly large (${v})`);
+    return Number(v);
+  }
+  string(): string {
+    const len = this.safeU64("a string length", this.size);
+    const r = this.ensure(len);
+    this.pos += len;
+    return this.buf.toString("utf8", r, r + len);
+  }
+  scalar(type: GgufType): GgufScalar {
+    const sizes: Partial<Record<GgufType, number>> = {
+      [GgufType.U8]: 1, [GgufType.I8]: 1, [GgufType.U16]: 2, [GgufType.I16]: 2, [GgufType.U32]: 4, [GgufType.I32]: 4,
+      [GgufType.F32]: 4, [GgufType.BOOL]: 1, [GgufType.U64]: 8, [GgufType.I64]: 8, [GgufType.F64]: 8,
+    };
+    if (type === GgufType.STRING) return this.string();
+    const size = sizes[type];
+    if (size === undefined) throw new GgufFormatError("malformed", `unknown metadata value type ${type}`);
+    const r = this.ensure(size);
+    this.pos += size;
+    const b = this.buf;
+    switch (type) {
+      case GgufType.U8: return b.readUInt8(r);
+      case GgufType.I8: return b.readInt8(r);
+      case GgufType.U16: return b.readUInt16LE(r);
+      case GgufType.I16: return b.readInt16LE(r);
+      case GgufType.U32: return b.readUInt32LE(r);
+      case GgufType.I32: return b.readInt32LE(r);
+      case GgufType.F32: return b.readFloatLE(r);
+      case GgufType.BOOL: return b.readUInt8(r) !== 0;
+      case GgufType.U64: return b.readBigUInt64LE(r);
+      case GgufType.I64: return b.readBigInt64LE(r);
+      default: return b.readDoubleLE(r);
+    }
+  }
+}
+
+/** Reads a GGUF (v2/v3) header: every metadata value with its type, and the tensor table. */
+export function readGgufHeader(path: string): GgufHeader {
+  const fd = openSync(path, "r");
+  try {
+    const c = new FileCursor(fd);
+    if (c.size < 8) throw new GgufFormatError("not-gguf", "the file is too small to be a GGUF model");
+    if (c.u32() !== GGUF_MAGIC) throw new GgufFormatError("not-gguf", "the file does not start with the GGUF signature");
+    const version = c.u32();
+    if (version === 1) throw new GgufFormatError("unsupported-version", "GGUF version 1 is no longer supported by llama.cpp", 1);
+    if (version !== 2 && version !== 3) throw new GgufFormatError("unsupported-version", `GGUF version ${version} is not supported`, version);
+    const tensorCount = c.safeU64("the tensor count", 1 << 24);
+    const kvCount = c.safeU64("the metadata count", 1 << 24);
+    const kv = new Map<string, GgufValue>();
+    for (let i = 0; i < kvCount; i++) {
+      const key = c.string();
+      const type = c.u32() as GgufType;
+      if (type === GgufType.ARRAY) {
+        const itemType = c.u32() as Exclude<GgufType, GgufType.ARRAY>;
+        if (itemType === (GgufType.ARRAY as number)) throw new GgufFormatError("malformed", `nested arrays in ${key}`);
+        const n = c.safeU64(`the length of ${key}`, c.size);
+        const items: GgufScalar[] = new Array(n);
+        for (let j = 0; j < n; j++) items[j] = c.scalar(itemType);
+        kv.set(key, { type, itemType, items });
+      } else {
+        kv.set(key, { type, value: c.scalar(type) } as GgufValue);
+      }
+    }
+    const tensors: GgufTensorInfo[] = [];
+    for (let i = 0; i < tensorCount; i++) {
+      const name = c.string();
+      const nDims = c.u32();
+      if (nDims > 4) throw new GgufFormatError("malformed", `tensor ${name} has ${nDims} dimensions`);
+      const dims: number[] = [];
+      for (let d = 0; d < nDims; d++) dims.push(c.safeU64(`a dimension of ${name}`));
+      tensors.push({ name, dims, type: c.u32(), offset: c.u64() });
+    }
+    const alignValue = kv.get("general.alignment");
+    const alignment = alignValue && alignValue.type !== GgufType.ARRAY ? Number(alignValue.value) : 32;
+    const dataOffset = Math.ceil(c.pos / alignment) * alignment;
+    return { version, kv, tensors, alignment, dataOffset };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A scalar metadata value as a plain JS value, or undefined. */
+export function kvScalar(header: GgufHeader, key: string): GgufScalar | undefined {
+  const v = header.kv.get(key);
+  return v && v.type !== GgufType.ARRAY ? v.value : undefined;
+}
+
+export function kvNumber(header: GgufHeader, key: string): number | undefined {
+  const v = kvScalar(header, key);
+  return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : undefined;
+}
+
+export function kvString(header: GgufHeader, key: string): string | undefined {
+  const v = kvScalar(header, key);
+  return typeof v === "string" ? v : undefined;
+}
+
+export function kvArrayLength(header: GgufHeader, key: string): number | undefined {
+  const v = header.kv.get(key);
+  return v && v.type === GgufType.ARRAY ? v.items.length : undefined;
+}

@@ -1,0 +1,83 @@
+import { GgufInsights, readGgufFileInfo } from "node-llama-cpp";
+import type { MemoryEstimate, ModelDetail } from "../../shared/contract.js";
+import { getLlamaRuntime } from "../infer/llamaRuntime.js";
+
+export interface EstimateInput {
+  contextSize: number;
+  sequences: number;
+  seqLen: number;
+  batch: number;
+  rank: number;
+}
+
+/** LoRA parameters for all seven projections (q k v o gate up down) of every layer. */
+export function loraParameterCount(m: Pick<ModelDetail, "embeddingSize" | "headCount" | "headCountKv" | "feedForwardLength" | "layers">, rank: number): number {
+  const e = m.embeddingSize ?? 0;
+  const heads = m.headCount ?? 1;
+  const kv = (e / heads) * (m.headCountKv ?? heads);
+  const f = m.feedForwardLength ?? 4 * e;
+  const perLayer = rank * (e + e) * 2 + rank * (e + kv) * 2 + rank * (e + f) * 3;
+  return perLayer * (m.layers ?? 0);
+}
+
+/**
+ * What running and LoRA-training a model will take, before anyone starts a job. Inference numbers
+ * come from node-llama-cpp's own estimator; the training figure is our formula for the trainer,
+ * which holds base weights in F32 (the GPU backward of a matrix product needs F32 operands).
+ */
+export async function estimateMemory(model: ModelDetail, input: EstimateInput): Promise<MemoryEstimate> {
+  const info = await readGgufFileInfo(model.path, { sourceType: "filesystem", logWarnings: false });
+  const insights = await GgufInsights.from(info, await getLlamaRuntime("cpu"));
+  const weights = insights.estimateModelResourceRequirements({ gpuLayers: 0 });
+  const context = insights.estimateContextResourceRequirements({
+    contextSize: input.contextSize,
+    modelGpuLayers: 0,
+    sequences: input.sequences,
+  });
+  const weightsBytes = weights.cpuRam + weights.gpuVram;
+  const contextBytes = context.cpuRam + context.gpuVram;
+  // node-llama-cpp does not split KV cache from compute buffers; attribute by the KV formula.
+  const e = model.embeddingSize ?? 0;
+  const heads = model.headCount ?? 1;
+  const kvDim = (e / heads) * (model.headCountKv ?? heads);
+  const kvCacheBytes = Math.min(contextBytes, 2 * (model.layers ?? 0) * kvDim * input.contextSize * input.sequences * 2);
+  const computeBytes = Math.max(0, contextBytes - kvCacheBytes);
+
+  const params = model.parameterCount ?? 0;
+  const lora = loraParameterCount(model, input.rank);
+  const tokens = input.seqLen * input.batch;
+  const f = model.feedForwardLength ?? 4 * e;
+  const layers = model.layers ?? 0;
+  // Saved activations for the backward pass, per token and layer: residual, norms, q/k/v/o and the
+  // SwiGLU intermediates (about 12·E + 4·F floats), plus attention probabilities (heads × seqLen).
+  const perTokenLayer = 4 * (12 * e + 4 * f) + 4 * 2 * heads * input.seqLen;
+  const activationBytes = tokens * layers * perTokenLayer + tokens * (model.vocabSize ?? 0) * 4 * 2;
+  const training = {
+    seqLen: input.seqLen,
+    batch: input.batch,
+    rank: input.rank,
+    baseF32Bytes: params * 4,
+    loraBytes: lora * 4,
+    optimizerBytes: lora * 4 * 3,
+    activationBytes,
+    totalBytes: 0,
+  };
+  training.totalBytes = training.baseF32Bytes + training.loraBytes + training.optimizerBytes + training.activationBytes;
+  const notes = [
+    "Inference: CPU figures from node-llama-cpp's estimator; with a GPU most of it moves to GPU memory.",
+    `Training: base weights held in F32 (${model.fileType ?? "?"} on disk is dequantized on load), LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`,
+    "Training activations are an upper bound (the output head is counted for every token, though only response tokens need it).",
+  ];
+  return {
+    inference: {
+      contextSize: input.contextSize,
+      sequences: input.sequences,
+      weightsBytes,
+      kvCacheBytes,
+      computeBytes,
+      totalBytes: weightsBytes + contextBytes,
+    },
+    training,
+    notes,
+  };
+}

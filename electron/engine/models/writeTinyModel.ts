@@ -1,0 +1,193 @@
+// Writes a small but complete GGUF model with random weights and a real tokenizer, so tests and the
+// demo run offline on a model the project makes itself (no model binary is committed or downloaded).
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { PolytuneError } from "../../shared/PolytuneError.js";
+import { GgufType, type GgufValue } from "../gguf/GgufValue.js";
+import { readGgufHeader } from "../gguf/readGgufHeader.js";
+import { writeGguf, type GgufTensorToWrite } from "../gguf/writeGguf.js";
+import { vocabPath, type VocabName } from "../llamacpp/llamaCppSource.js";
+
+export type TinyArch = "llama" | "qwen2" | "qwen3";
+
+export interface TinyModelOptions {
+  out: string;
+  vocab?: VocabName;
+  arch?: TinyArch;
+  layers?: number;
+  embd?: number;
+  heads?: number;
+  headsKv?: number;
+  ff?: number;
+  contextLength?: number;
+  seed?: number;
+  type?: "f32" | "f16";
+  /** Share token_embd with the output head (llama.cpp falls back to it when output.weight is absent). */
+  tiedOutput?: boolean;
+  /** Weight scale; the default keeps activations small enough for stable training tests. */
+  std?: number;
+  name?: string;
+}
+
+export interface TinyModelInfo {
+  path: string;
+  arch: TinyArch;
+  vocab: VocabName;
+  vocabSize: number;
+  layers: number;
+  embd: number;
+  heads: number;
+  headsKv: number;
+  ff: number;
+  parameters: number;
+  type: "f32" | "f16";
+}
+
+/** mulberry32: tiny, seedable, and the same on every platform. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const f32View = new Float32Array(1);
+const u32View = new Uint32Array(f32View.buffer);
+/** IEEE half from float, round-to-nearest-even (enough for random weights). */
+export function toHalf(value: number): number {
+  f32View[0] = value;
+  const x = u32View[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = ((x >>> 23) & 0xff) - 127 + 15;
+  let mant = x & 0x7fffff;
+  if (exp >= 31) return sign | 0x7c00;
+  if (exp <= 0) {
+    if (exp < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - exp;
+    const half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (rem > mid || (rem === mid && (half & 1)) ? half + 1 : half);
+  }
+  let half = (exp << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
+  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  return sign | half;
+}
+
+function tensor(name: string, dims: number[], type: "f32" | "f16", fill: (i: number) => number): GgufTensorToWrite {
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (type === "f32") {
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = fill(i);
+    return { name, dims, type: 0, data: new Uint8Array(data.buffer) };
+  }
+  const data = new Uint16Array(n);
+  for (let i = 0; i < n; i++) data[i] = toHalf(fill(i));
+  return { name, dims, type: 1, data: new Uint8Array(data.buffer) };
+}
+
+// ChatML, the template Qwen models ship; written for the qwen2 vocabulary so chat formatting is testable.
+const chatMlTemplate =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+export async function writeTinyModel(options: TinyModelOptions): Promise<TinyModelInfo> {
+  const vocab = options.vocab ?? "llama-spm";
+  const arch = options.arch ?? "llama";
+  const layers = options.layers ?? 2;
+  const embd = options.embd ?? 64;
+  const heads = options.heads ?? 4;
+  const headsKv = options.headsKv ?? 2;
+  const ff = options.ff ?? embd * 2;
+  const type = options.type ?? "f32";
+  const seed = options.seed ?? 1;
+  const std = options.std ?? 0.05;
+  const tied = options.tiedOutput ?? vocab === "qwen2";
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw new PolytuneError("tiny-model-shape", `Invalid tiny model shape: ${what}.`, { where: options.out });
+  };
+  check(Number.isInteger(layers) && layers >= 1 && layers <= 64, "layers must be 1–64");
+  check(Number.isInteger(embd) && embd >= 8 && embd <= 8192, "embd must be 8–8192");
+  check(Number.isInteger(heads) && heads >= 1 && embd % heads === 0, "heads must divide embd");
+  check(Number.isInteger(headsKv) && headsKv >= 1 && heads % headsKv === 0, "headsKv must divide heads");
+  check((embd / heads) % 2 === 0, "head size must be even for rotary embeddings");
+  check(Number.isInteger(ff) && ff >= 1, "ff must be positive");
+
+  const vocabFile = await vocabPath(vocab);
+  const source = readGgufHeader(vocabFile);
+  const tokens = source.kv.get("tokenizer.ggml.tokens");
+  const vocabSize = tokens && tokens.type === GgufType.ARRAY ? tokens.items.length : 0;
+  if (vocabSize === 0) throw new PolytuneError("vocab-empty", "The vocabulary file has no tokens.", { where: vocabFile });
+
+  const headDim = embd / heads;
+  const kvDim = headDim * headsKv;
+  const contextLength = options.contextLength ?? 2048;
+  const kv = new Map<string, GgufValue>();
+  const u32 = (value: number): GgufValue => ({ type: GgufType.U32, value });
+  const f32 = (value: number): GgufValue => ({ type: GgufType.F32, value });
+  const str = (value: string): GgufValue => ({ type: GgufType.STRING, value });
+  kv.set("general.architecture", str(arch));
+  kv.set("general.name", str(options.name ?? `polytune-tiny-${arch}-${vocab}-L${layers}-E${embd}-s${seed}`));
+  kv.set("general.file_type", u32(type === "f32" ? 0 : 1));
+  kv.set("general.quantization_version", u32(2));
+  kv.set(`${arch}.context_length`, u32(contextLength));
+  kv.set(`${arch}.embedding_length`, u32(embd));
+  kv.set(`${arch}.block_count`, u32(layers));
+  kv.set(`${arch}.feed_forward_length`, u32(ff));
+  kv.set(`${arch}.attention.head_count`, u32(heads));
+  kv.set(`${arch}.attention.head_count_kv`, u32(headsKv));
+  kv.set(`${arch}.attention.layer_norm_rms_epsilon`, f32(1e-5));
+  kv.set(`${arch}.rope.freq_base`, f32(10000));
+  kv.set(`${arch}.rope.dimension_count`, u32(headDim));
+  if (arch === "qwen3") {
+    kv.set(`${arch}.attention.key_length`, u32(headDim));
+    kv.set(`${arch}.attention.value_length`, u32(headDim));
+  }
+  for (const [key, value] of source.kv) {
+    if (key.startsWith("tokenizer.")) kv.set(key, value);
+  }
+  if (vocab === "qwen2" && !kv.has("tokenizer.chat_template")) kv.set("tokenizer.chat_template", str(chatMlTemplate));
+
+  const rand = seededRandom(seed);
+  // Uniform with the requested standard deviation: sqrt(3)·std bounds.
+  const bound = Math.sqrt(3) * std;
+  const weight = (): number => (rand() * 2 - 1) * bound;
+  const one = (): number => 1;
+  const tensors: GgufTensorToWrite[] = [];
+  // Norm weights and the embedding table stay F32 like llama.cpp's converters keep 1-D tensors.
+  tensors.push(tensor("token_embd.weight", [embd, vocabSize], type, weight));
+  for (let l = 0; l < layers; l++) {
+    const p = `blk.${l}`;
+    tensors.push(tensor(`${p}.attn_norm.weight`, [embd], "f32", one));
+    tensors.push(tensor(`${p}.attn_q.weight`, [embd, embd], type, weight));
+    tensors.push(tensor(`${p}.attn_k.weight`, [embd, kvDim], type, weight));
+    tensors.push(tensor(`${p}.attn_v.weight`, [embd, kvDim], type, weight));
+    if (arch === "qwen2") {
+      tensors.push(tensor(`${p}.attn_q.bias`, [embd], "f32", weight));
+      tensors.push(tensor(`${p}.attn_k.bias`, [kvDim], "f32", weight));
+      tensors.push(tensor(`${p}.attn_v.bias`, [kvDim], "f32", weight));
+    }
+    if (arch === "qwen3") {
+      tensors.push(tensor(`${p}.attn_q_norm.weight`, [headDim], "f32", one));
+      tensors.push(tensor(`${p}.attn_k_norm.weight`, [headDim], "f32", one));
+    }
+    tensors.push(tensor(`${p}.attn_output.weight`, [embd, embd], type, weight));
+    tensors.push(tensor(`${p}.ffn_norm.weight`, [embd], "f32", one));
+    tensors.push(tensor(`${p}.ffn_gate.weight`, [embd, ff], type, weight));
+    tensors.push(tensor(`${p}.ffn_up.weight`, [embd, ff], type, weight));
+    tensors.push(tensor(`${p}.ffn_down.weight`, [ff, embd], type, weight));
+  }
+  tensors.push(tensor("output_norm.weight", [embd], "f32", one));
+  if (!tied) tensors.push(tensor("output.weight", [embd, vocabSize], type, weight));
+
+  if (!existsSync(dirname(options.out))) mkdirSync(dirname(options.out), { recursive: true });
+  writeGguf(options.out, kv, tensors);
+  const parameters = tensors.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0);
+  return { path: options.out, arch, vocab, vocabSize, layers, embd, heads, headsKv, ff, parameters, type };
+}

@@ -1,0 +1,236 @@
+// The one contract between the UI and the engine. Every call and event that crosses a process
+// boundary is declared here with zod; Electron IPC, the `serve` WebSocket and the renderer's API
+// client are all derived from these tables. No Node, no DOM: imported by every side.
+import { z } from "zod";
+
+export const ModelIdSchema = z.string().min(1).max(64);
+
+export const ModelSourceSchema = z.enum(["file", "folder", "lmstudio", "ollama", "huggingface", "generated"]);
+export type ModelSource = z.infer<typeof ModelSourceSchema>;
+
+export const ModelStatusSchema = z.enum(["ok", "missing", "changed", "error"]);
+export type ModelStatus = z.infer<typeof ModelStatusSchema>;
+
+/** A user-facing failure: what happened, where, and what to do. */
+export const PolytuneErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  where: z.string().optional(),
+  hint: z.string().optional(),
+  details: z.string().optional(),
+});
+export type PolytuneErrorShape = z.infer<typeof PolytuneErrorSchema>;
+
+export const ModelSchema = z.object({
+  id: ModelIdSchema,
+  name: z.string(),
+  path: z.string(),
+  source: ModelSourceSchema,
+  status: ModelStatusSchema,
+  error: PolytuneErrorSchema.nullable(),
+  architecture: z.string().nullable(),
+  parameterCount: z.number().nullable(),
+  fileType: z.string().nullable(),
+  contextLength: z.number().nullable(),
+  layers: z.number().nullable(),
+  embeddingSize: z.number().nullable(),
+  vocabSize: z.number().nullable(),
+  tokenizer: z.string().nullable(),
+  hasChatTemplate: z.boolean().nullable(),
+  fileSize: z.number(),
+  fingerprint: z.string().nullable(),
+  sha256: z.string().nullable(),
+  ggufVersion: z.number().nullable(),
+  addedAt: z.string(),
+  checkedAt: z.string(),
+});
+export type Model = z.infer<typeof ModelSchema>;
+
+export const ModelDetailSchema = ModelSchema.extend({
+  headCount: z.number().nullable(),
+  headCountKv: z.number().nullable(),
+  feedForwardLength: z.number().nullable(),
+  tensorCount: z.number().nullable(),
+  tensorTypes: z.record(z.string(), z.number()),
+  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type ModelDetail = z.infer<typeof ModelDetailSchema>;
+
+export const AddModelsResultSchema = z.object({
+  added: z.array(ModelSchema),
+  updated: z.array(ModelSchema),
+  failed: z.array(ModelSchema),
+  scannedFiles: z.number(),
+});
+export type AddModelsResult = z.infer<typeof AddModelsResultSchema>;
+
+export const DiscoveryLocationSchema = z.object({
+  kind: z.enum(["lmstudio", "ollama", "huggingface"]),
+  path: z.string(),
+  exists: z.boolean(),
+  found: z.number(),
+});
+
+export const MemoryEstimateSchema = z.object({
+  inference: z.object({
+    contextSize: z.number(),
+    sequences: z.number(),
+    weightsBytes: z.number(),
+    kvCacheBytes: z.number(),
+    computeBytes: z.number(),
+    totalBytes: z.number(),
+  }),
+  training: z.object({
+    seqLen: z.number(),
+    batch: z.number(),
+    rank: z.number(),
+    baseF32Bytes: z.number(),
+    loraBytes: z.number(),
+    optimizerBytes: z.number(),
+    activationBytes: z.number(),
+    totalBytes: z.number(),
+  }),
+  notes: z.array(z.string()),
+});
+export type MemoryEstimate = z.infer<typeof MemoryEstimateSchema>;
+
+export const BackendInfoSchema = z.object({
+  name: z.enum(["cpu", "cuda", "vulkan", "metal"]),
+  available: z.boolean(),
+  reason: z.string(),
+  devices: z.array(z.string()),
+});
+export type BackendInfo = z.infer<typeof BackendInfoSchema>;
+
+export const DoctorReportSchema = z.object({
+  version: z.string(),
+  platform: z.string(),
+  node: z.string(),
+  home: z.string(),
+  database: z.string(),
+  llamaCppRelease: z.string().nullable(),
+  backends: z.array(BackendInfoSchema),
+});
+export type DoctorReport = z.infer<typeof DoctorReportSchema>;
+
+export const TryOptionsSchema = z.object({
+  model: z.string().min(1),
+  prompt: z.string().min(1).max(100_000),
+  maxTokens: z.number().int().min(1).max(4096).default(64),
+  repeatPenalty: z.number().min(1).max(2).default(1.1),
+  gpu: z.enum(["auto", "cpu"]).default("auto"),
+  contextSize: z.number().int().min(64).max(131072).optional(),
+});
+export type TryOptions = z.input<typeof TryOptionsSchema>;
+
+export const TryResultSchema = z.object({
+  requestId: z.string(),
+  text: z.string(),
+  tokens: z.number(),
+  promptTokens: z.number(),
+  tokensPerSecond: z.number(),
+  seconds: z.number(),
+  backend: z.string(),
+  stopReason: z.enum(["maxTokens", "eos", "cancelled"]),
+});
+export type TryResult = z.infer<typeof TryResultSchema>;
+
+const empty = z.object({}).strict();
+const byModel = z.object({ model: z.string().min(1).max(4096) }).strict();
+
+/** Every call: name → input and output schemas. */
+export const calls = {
+  "app.info": {
+    input: empty,
+    output: z.object({ version: z.string(), home: z.string(), database: z.string(), carrier: z.enum(["ipc", "http"]) }),
+  },
+  "system.doctor": { input: empty, output: DoctorReportSchema },
+  "models.list": { input: empty, output: z.array(ModelSchema) },
+  "models.get": { input: byModel, output: ModelDetailSchema },
+  "models.add": {
+    input: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    output: AddModelsResultSchema,
+  },
+  "models.remove": { input: byModel, output: z.object({ removed: z.boolean() }) },
+  "models.recheck": { input: empty, output: z.array(ModelSchema) },
+  "models.discoveryLocations": { input: empty, output: z.array(DiscoveryLocationSchema) },
+  "models.discover": { input: empty, output: AddModelsResultSchema },
+  "models.hash": { input: byModel, output: ModelSchema },
+  "models.estimate": {
+    input: z
+      .object({
+        model: z.string().min(1),
+        contextSize: z.number().int().min(64).max(1_048_576).default(4096),
+        sequences: z.number().int().min(1).max(256).default(1),
+        seqLen: z.number().int().min(16).max(131072).default(1024),
+        batch: z.number().int().min(1).max(1024).default(4),
+        rank: z.number().int().min(1).max(1024).default(64),
+      })
+      .strict(),
+    output: MemoryEstimateSchema,
+  },
+  "models.try": {
+    input: TryOptionsSchema.extend({ requestId: z.string().min(1).max(64) }).strict(),
+    output: TryResultSchema,
+  },
+  "models.tryCancel": { input: z.object({ requestId: z.string().min(1).max(64) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+} as const;
+
+/** Every event the engine pushes to the UI. */
+export const events = {
+  "models.changed": z.object({ reason: z.string() }),
+  "try.token": z.object({ requestId: z.string(), text: z.string(), tokens: z.number(), tokensPerSecond: z.number() }),
+  "progress": z.object({
+    task: z.string(),
+    label: z.string(),
+    done: z.number(),
+    total: z.number().nullable(),
+  }),
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallInput<N extends CallName> = z.input<(typeof calls)[N]["input"]>;
+export type CallParsedInput<N extends CallName> = z.output<(typeof calls)[N]["input"]>;
+export type CallOutput<N extends CallName> = z.output<(typeof calls)[N]["output"]>;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const callNames = Object.keys(calls) as CallName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === "string" && Object.prototype.hasOwnProperty.call(calls, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === "string" && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** The surface the renderer sees, whatever the carrier. */
+export interface PolytuneApi {
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** The result envelope both carriers use, so errors keep their code and hint across the boundary. */
+export type CallResult<N extends CallName> = { ok: true; value: CallOutput<N> } | { ok: false; error: PolytuneErrorShape };
+
+/** Names of the Electron IPC channels, namespaced. */
+export const ipcChannel = (name: CallName): string => `polytune:call:${name}`;
+export const ipcEventChannel = "polytune:event";
+
+/**
+ * What the Electron preload exposes on `window.polytune`: one method per call (named exactly as the
+ * call, e.g. `window.polytune["models.list"]({})`), each resolving to a result envelope, plus one
+ * event subscription. Nothing else crosses into the page.
+ */
+export type PreloadBridge = {
+  [N in CallName]: (input: CallInput<N>) => Promise<CallResult<N>>;
+} & {
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+};
+
+/** Messages of the `polytune serve` WebSocket (path /ws?token=…). */
+export type ServerClientMessage = { type: "call"; id: number; name: string; input: unknown };
+export type ServerMessage =
+  | { type: "result"; id: number; result: CallResult<CallName> }
+  | { type: "event"; name: EventName; payload: unknown };

@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasSharedData, sharedLegacyV1 } from "../../support/sharedData.js";
+import { makeTempDir } from "../../support/tempDir.js";
+
+// The built CLI, run as a user runs it: `npm run build` comes first in `npm test`.
+const bin = join(process.cwd(), "bin", "polytune.js");
+const tmp = makeTempDir();
+const home = join(tmp.dir, "home");
+
+function polytune(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, "--home", home, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(process.cwd(), "dist", "electron", "cli", "main.js"))) throw new Error("Run `npm run build` before the CLI tests.");
+});
+afterAll(() => tmp.cleanup());
+
+describe("polytune CLI", () => {
+  it("has --help everywhere", () => {
+    for (const args of [["--help"], ["models", "--help"], ["models", "try", "--help"], ["serve", "--help"], ["demo", "--help"]]) {
+      const r = polytune(...args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Usage: polytune");
+    }
+  });
+
+  it("makes a tiny model, adds it, lists, shows and greedy-completes it", () => {
+    const model = join(tmp.dir, "tiny.gguf");
+    const made = polytune("--json", "models", "make-tiny", "--out", model, "--layers", "1", "--embd", "32", "--seed", "5");
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ arch: "llama", layers: 1, embd: 32, vocabSize: 32000 });
+
+    const added = JSON.parse(polytune("--json", "models", "add", model).stdout) as { added: Array<{ id: string; name: string }> };
+    expect(added.added).toHaveLength(1);
+    const id = added.added[0]!.id;
+
+    const list = JSON.parse(polytune("--json", "models", "list").stdout) as Array<{ id: string }>;
+    expect(list.map((m) => m.id)).toEqual([id]);
+
+    const shown = polytune("models", "show", id);
+    expect(shown.stdout).toMatch(/architecture\s+llama/);
+    expect(shown.stdout).toMatch(/layers\s+1/);
+
+    const tried = polytune("--json", "models", "try", id, "--prompt", "Hello", "--max-tokens", "5", "--cpu");
+    expect(tried.code).toBe(0);
+    expect(JSON.parse(tried.stdout)).toMatchObject({ tokens: 5, stopReason: "maxTokens", backend: "cpu" });
+
+    const streamed = polytune("models", "try", model, "--prompt", "Hello", "--max-tokens", "5", "--cpu");
+    expect(streamed.stdout).toContain(`tokens/s on cpu`);
+  });
+
+  it("fails with one clear line and a non-zero exit", () => {
+    const missing = polytune("models", "show", "no-such-model");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    expect(missing.stderr).toMatch(/No model "no-such-model"/);
+
+    const corrupt = join(tmp.dir, "corrupt.gguf");
+    writeFileSync(corrupt, "definitely not a model");
+    const bad = polytune("models", "add", corrupt);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain("Not a GGUF model");
+    expect(bad.stdout).toContain(corrupt);
+
+    const usage = polytune("models", "make-tiny", "--out", join(tmp.dir, "x.gguf"), "--layers", "two");
+    expect(usage.code).not.toBe(0);
+    expect(usage.stderr).toContain("--layers must be an integer");
+  });
+
+  it.skipIf(!hasSharedData)("explains a GGUF v1 file", () => {
+    const r = polytune("models", "add", sharedLegacyV1);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/GGUF version 1 is no longer supported.*Convert it/);
+  });
+});
