@@ -1,6 +1,7 @@
 import { LlamaCompletion, type LlamaModel } from "node-llama-cpp";
 import type { TryResult } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
+import { encodeCompletionPrompt } from "./encodeCompletionPrompt.js";
 import { getLlamaRuntime, llamaLogTail, type GpuChoice } from "./llamaRuntime.js";
 
 export interface GreedyRequest {
@@ -66,7 +67,7 @@ export class GreedyRunner {
 
   private async run(request: GreedyRequest, signal: AbortSignal): Promise<TryResult> {
     const model = await this.model(request.modelPath, request.gpu);
-    const promptTokens = model.tokenize(request.prompt);
+    const promptTokens = encodeCompletionPrompt(model, request.prompt);
     const contextSize = request.contextSize ?? Math.min(model.trainContextSize, Math.max(256, promptTokens.length + request.maxTokens + 16));
     if (promptTokens.length + 1 >= contextSize) {
       throw new PolytuneError("prompt-too-long", `The prompt has ${promptTokens.length} tokens; the context holds ${contextSize}.`, { hint: "Shorten the prompt or raise the context size." });

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PolytuneErrorShape } from "../../../electron/shared/contract.js";
 import { PolytuneEngine } from "../../../electron/engine/createEngine.js";
 import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
 import { hasSharedData, sharedLegacyV1, sharedTinyLlama } from "../../support/sharedData.js";
@@ -60,7 +61,7 @@ describe("model library", () => {
 
   it("records each bad file with what, where and what to do", async () => {
     const result = await engine.call("models.add", { path: badDir });
-    const byName = Object.fromEntries(result.failed.map((m) => [m.path.split("/").pop(), m.error]));
+    const byName: Record<string, PolytuneErrorShape | null> = Object.fromEntries(result.failed.map((m) => [m.path.split("/").pop() ?? "", m.error]));
     expect(byName["random.gguf"]).toMatchObject({ code: "not-gguf" });
     expect(byName["truncated.gguf"]).toMatchObject({ code: "truncated" });
     expect(byName["unknown-arch.gguf"]).toMatchObject({ code: "unknown-architecture" });
