@@ -2,7 +2,13 @@
 // A plain offline `npm ci` drops the optional `electron` package (its binary download fails), so the
 // check is skipped there with a notice; CI installs the types and requires it.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+
+const shellFiles = ["electron/main", "electron/preload"].flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith(".ts")) : []));
+if (shellFiles.length === 0) {
+  console.warn("typecheck-shell: no shell sources yet (electron/main, electron/preload).");
+  process.exit(0);
+}
 
 if (!existsSync("node_modules/electron/electron.d.ts")) {
   const message = "electron types not installed (offline `npm ci` drops the optional electron package); install them with `ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci` to type-check the shell.";

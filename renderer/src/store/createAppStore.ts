@@ -1,0 +1,54 @@
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type { ApiClient } from "../api/createApiClient.js";
+import type { AppState } from "./AppState.js";
+import { createAppSlice, routeFromHash } from "./createAppSlice.js";
+import { createModelsSlice } from "./createModelsSlice.js";
+import { createTrySlice } from "./createTrySlice.js";
+
+/** How long a finished progress entry stays on screen before it goes. */
+const progressLingerMs = 1500;
+
+/** The whole UI state, built on one API client; engine events are wired here, once. */
+export function createAppStore(api: ApiClient): StoreApi<AppState> {
+  const store = createStore<AppState>()((...a) => ({
+    ...createAppSlice(api)(...a),
+    ...createModelsSlice(api)(...a),
+    ...createTrySlice(api)(...a),
+  }));
+
+  api.on("models.changed", () => void store.getState().loadModels());
+  api.on("progress", (p) => {
+    store.setState((s) => ({ progress: { ...s.progress, [p.task]: p } }));
+    if (p.total !== null && p.done >= p.total) {
+      setTimeout(() => {
+        store.setState((s) => {
+          if (s.progress[p.task] !== p) return s;
+          const { [p.task]: _gone, ...rest } = s.progress;
+          return { progress: rest };
+        });
+      }, progressLingerMs);
+    }
+  });
+
+  let wasOpen = api.connection().status === "open";
+  api.onConnection((connection) => {
+    store.setState({ connection });
+    // After a reconnect the engine may have changed while we were away: read everything again.
+    const isOpen = connection.status === "open";
+    if (isOpen && !wasOpen) {
+      void store.getState().loadInfo();
+      void store.getState().loadModels();
+    }
+    wasOpen = isOpen;
+  });
+
+  // The desktop bridge is open from the start; the socket loads once it opens (handler above).
+  if (wasOpen) {
+    void store.getState().loadInfo();
+    void store.getState().loadModels();
+  }
+
+  window.addEventListener("popstate", () => store.setState({ route: routeFromHash(location.hash) }));
+  window.addEventListener("hashchange", () => store.setState({ route: routeFromHash(location.hash) }));
+  return store;
+}
