@@ -9,6 +9,7 @@ import { writeTinyModel } from "../engine/models/writeTinyModel.js";
 import { appVersion } from "../engine/system/appVersion.js";
 import { startServer } from "../server/startServer.js";
 import { formatBytes, formatCount } from "./formatBytes.js";
+import { registerTrainCommands } from "./registerTrainCommands.js";
 import { runDemo } from "./runDemo.js";
 
 interface GlobalOptions {
@@ -98,10 +99,9 @@ export function buildProgram(): Command {
 
   program
     .command("demo")
-    .description("run the complete small experiment on the embedded default (a generated tiny model)")
-    .option("--prompt <text>", "prompt to complete", "The capital of France is")
-    .option("--max-tokens <n>", "tokens to generate", int("--max-tokens"), 24)
-    .action(async (o: { prompt: string; maxTokens: number }) => {
+    .description("run the complete small experiment on the embedded default: tiny model, LoRA training on the 4-language demo data, base vs. tuned per language")
+    .option("--steps <n>", "training steps", int("--steps"), 60)
+    .action(async (o: { steps: number }) => {
       await withEngine(globals(), (engine) => runDemo(engine, { ...o, json: globals().json ?? false }));
     });
 
@@ -254,7 +254,9 @@ export function buildProgram(): Command {
     .option("--max-tokens <n>", "tokens to generate", int("--max-tokens"), 64)
     .option("--repeat-penalty <x>", "repeat penalty (1 = off)", num("--repeat-penalty"), 1.1)
     .option("--cpu", "run on the CPU even if a GPU is available")
-    .action(async (model: string, o: { prompt: string; maxTokens: number; repeatPenalty: number; cpu?: boolean }) => {
+    .option("--adapter <file>", "apply a LoRA adapter (.gguf) on top of the model")
+    .addOption(new Option("--format <f>", "wrap the prompt as in training").choices(["raw", "alpaca", "guanaco", "chat"]).default("raw"))
+    .action(async (model: string, o: { prompt: string; maxTokens: number; repeatPenalty: number; cpu?: boolean; adapter?: string; format: "raw" | "alpaca" | "guanaco" | "chat" }) => {
       await withEngine(globals(), async (engine) => {
         let ref = model;
         if (!engine.models.find(model) && existsSync(model)) {
@@ -268,7 +270,7 @@ export function buildProgram(): Command {
         const off = engine.onEvent((name, payload) => {
           if (!json && name === "try.token") process.stdout.write((payload as { text: string }).text);
         });
-        const result = await engine.call("models.try", { model: ref, prompt: o.prompt, maxTokens: o.maxTokens, repeatPenalty: o.repeatPenalty, gpu: o.cpu ? "cpu" : "auto", requestId }).finally(off);
+        const result = await engine.call("models.try", { model: ref, prompt: o.prompt, maxTokens: o.maxTokens, repeatPenalty: o.repeatPenalty, gpu: o.cpu ? "cpu" : "auto", requestId, format: o.format, ...(o.adapter ? { adapter: o.adapter } : {}) }).finally(off);
         if (json) out(true, result, () => "");
         else process.stdout.write(`\n— ${result.tokens} tokens, ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend} (${result.stopReason})\n`);
       });
@@ -290,6 +292,7 @@ export function buildProgram(): Command {
       const info = await writeTinyModel({ out: o.out, vocab: o.vocab, arch: o.arch, type: o.type, layers: o.layers, embd: o.embd, heads: o.heads, headsKv: o.headsKv, seed: o.seed, ...(o.ff ? { ff: o.ff } : {}) });
       out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
     });
+  registerTrainCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   return program;
 }
 

@@ -1,18 +1,31 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { PolytuneEngine } from "../engine/createEngine.js";
+import { loadInstructionData } from "../engine/data/loadInstructionData.js";
 import { writeTinyModel } from "../engine/models/writeTinyModel.js";
+import { PolytuneError } from "../shared/PolytuneError.js";
 import { formatBytes, formatCount } from "./formatBytes.js";
 
 export interface DemoOptions {
-  prompt: string;
-  maxTokens: number;
+  steps: number;
   json: boolean;
 }
 
+/** The demo data set the project ships (assets/demo), found from source or from dist/. */
+export function demoDataPath(): string {
+  for (const rel of ["../../assets/demo/demo-instructions.jsonl", "../../../assets/demo/demo-instructions.jsonl"]) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new PolytuneError("demo-data-missing", "The demo data set is missing from this installation.", { hint: "Reinstall Polytune." });
+}
+
 /**
- * The main job on the embedded default: make the tiny model (no download), register it in the
- * library, show what was read from it and what it would take to train, then greedy-complete a prompt.
+ * The main job on the embedded default, a complete small experiment: make the tiny model (nothing is
+ * downloaded), register it, estimate memory, train a LoRA adapter on the shipped four-language demo
+ * data as a recorded run, then decode every demo prompt greedily with and without the adapter and
+ * report, language by language, how many answers the tuned model gets exactly right.
  */
 export async function runDemo(engine: PolytuneEngine, options: DemoOptions): Promise<void> {
   const say = (line: string): void => {
@@ -20,23 +33,64 @@ export async function runDemo(engine: PolytuneEngine, options: DemoOptions): Pro
   };
   const path = join(engine.layout.models, "demo-tiny-llama.gguf");
   if (!existsSync(path)) {
-    say("1/4  Writing the demo model (random weights, real 32k Llama tokenizer)…");
+    say("1/5  Writing the demo model (random weights, real 32k Llama tokenizer)…");
     await writeTinyModel({ out: path, vocab: "llama-spm", layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 42, name: "Polytune demo (tiny llama)" });
   } else {
-    say("1/4  Demo model already written.");
+    say("1/5  Demo model already written.");
   }
-  say("2/4  Adding it to the model library…");
+  say("2/5  Adding it to the model library…");
   const added = await engine.call("models.add", { path });
   const model = added.added[0] ?? added.updated[0];
   if (!model) throw new Error(added.failed[0]?.error?.message ?? "The demo model could not be added.");
   say(`     ${model.name}: ${model.architecture}, ${formatCount(model.parameterCount)} parameters, ${model.layers} layers, vocabulary ${model.vocabSize}, ${formatBytes(model.fileSize)}`);
-  say("3/4  Estimating memory…");
-  const estimate = await engine.call("models.estimate", { model: model.id, contextSize: 512, seqLen: 256, batch: 4, rank: 8 });
-  say(`     run: ${formatBytes(estimate.inference.totalBytes)} · LoRA-train (r 8, 4×256 tokens): ${formatBytes(estimate.training.totalBytes)}`);
-  say(`4/4  Greedy completion of "${options.prompt}"…`);
-  const result = await engine.call("models.try", { model: model.id, prompt: options.prompt, maxTokens: options.maxTokens, repeatPenalty: 1.1, gpu: "auto", requestId: "demo" });
-  say(`     → ${JSON.stringify(result.text)}`);
-  say(`     ${result.tokens} tokens at ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend}. (Random weights: the text is noise until the model is trained.)`);
-  say(`Done. Data folder: ${engine.home}`);
-  if (options.json) process.stdout.write(`${JSON.stringify({ model, estimate, completion: result, home: engine.home })}\n`);
+
+  const data = demoDataPath();
+  const config = { model: model.id, data, format: "alpaca" as const, steps: options.steps, rank: 16, alpha: 32, lr: 1e-2, schedule: "constant" as const, batchSize: 16, seqLen: 256, checkpointEvery: 50, seed: 1, name: "demo: 4 languages, r 16" };
+  say("3/5  Estimating memory…");
+  const estimate = await engine.call("models.estimate", { model: model.id, contextSize: 512, seqLen: config.seqLen, batch: config.batchSize, rank: config.rank });
+  say(`     run: ${formatBytes(estimate.inference.totalBytes)} · LoRA-train (r ${config.rank}, ${config.batchSize}×${config.seqLen} tokens): ${formatBytes(estimate.training.totalBytes)}`);
+
+  say(`4/5  Training a LoRA adapter on ${data} (${options.steps} steps)…`);
+  const started = await engine.call("runs.start", config);
+  const off = engine.onEvent((name, payload) => {
+    if (options.json || name !== "runs.step") return;
+    const p = payload as { run: string; metric: { step: number; loss: number; tokensPerSecond: number }; totalSteps: number };
+    if (p.run !== started.id || (p.metric.step % 10 !== 0 && p.metric.step !== p.totalSteps)) return;
+    say(`     step ${String(p.metric.step).padStart(3)}/${p.totalSteps}  loss ${p.metric.loss.toFixed(3)}  ${p.metric.tokensPerSecond.toFixed(0)} tok/s`);
+  });
+  const run = await engine.jobs.waitFor(started.id).finally(off);
+  if (run.status !== "completed" || !run.adapterPath) {
+    throw new PolytuneError(run.error?.code ?? "demo-run-failed", run.error?.message ?? `The demo run ended ${run.status}.`, { where: run.error?.where ?? `run ${run.id}`, hint: run.error?.hint });
+  }
+  say(`     adapter: ${run.adapterPath}`);
+
+  say("5/5  Greedy decoding of every demo prompt, base model vs. tuned…");
+  const { examples } = loadInstructionData(data);
+  const ask = async (prompt: string, id: string, adapter?: string): Promise<string> =>
+    (await engine.call("models.try", { model: model.id, prompt, maxTokens: 24, repeatPenalty: 1, gpu: "auto", format: "alpaca", requestId: id, ...(adapter ? { adapter } : {}) })).text.trim();
+  // All base answers first, then all tuned ones: switching adapters means reloading the model.
+  const prompts = examples.map((e) => e.turns.find((t) => t.role === "user")?.content ?? "");
+  const base: string[] = [];
+  for (const [i, prompt] of prompts.entries()) base.push(await ask(prompt, `demo-b${i}`));
+  const tuned: string[] = [];
+  for (const [i, prompt] of prompts.entries()) tuned.push(await ask(prompt, `demo-t${i}`, run.adapterPath));
+  const perLanguage = new Map<string, { n: number; base: number; tuned: number; sample?: { prompt: string; base: string; tuned: string } }>();
+  for (const [i, example] of examples.entries()) {
+    const answer = example.turns.at(-1)?.content ?? "";
+    const lang = example.lang ?? "?";
+    const entry = perLanguage.get(lang) ?? { n: 0, base: 0, tuned: 0 };
+    entry.n++;
+    if (base[i] === answer) entry.base++;
+    if (tuned[i] === answer) entry.tuned++;
+    entry.sample ??= { prompt: prompts[i] ?? "", base: base[i] ?? "", tuned: tuned[i] ?? "" };
+    perLanguage.set(lang, entry);
+  }
+  say("     language  exact answers: base → tuned   example");
+  for (const [lang, e] of perLanguage) {
+    say(`     ${lang.padEnd(8)}  ${e.base}/${e.n} → ${e.tuned}/${e.n}        "${e.sample?.prompt}" → ${JSON.stringify(e.sample?.tuned)}`);
+  }
+  say(`Done. Run ${run.id} and its loss curve are in ${engine.databasePath} (see \`polytune runs show ${run.id}\`, or the Runs view of \`polytune serve\`).`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ model, estimate, run, perLanguage: Object.fromEntries([...perLanguage].map(([k, v]) => [k, { n: v.n, base: v.base, tuned: v.tuned }])) })}\n`);
+  }
 }

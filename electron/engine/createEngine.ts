@@ -1,4 +1,6 @@
 import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Database } from "better-sqlite3";
 import {
   calls,
@@ -19,12 +21,18 @@ import { disposeLlamaRuntimes } from "./infer/llamaRuntime.js";
 import type { DiscoveryEnv } from "./models/discoverModelLocations.js";
 import { estimateMemory } from "./models/estimateMemory.js";
 import { ModelLibrary } from "./models/ModelLibrary.js";
+import { RunStore } from "./runs/RunStore.js";
+import { TrainingJobs, type SpawnTrainWorker } from "./train/TrainingJobs.js";
 import { appVersion } from "./system/appVersion.js";
 import { runDoctor } from "./system/runDoctor.js";
 
 export interface EngineOptions {
   home?: string;
   discoveryEnv?: DiscoveryEnv;
+  /** How training processes start: child_process.fork under Node, utilityProcess in Electron. */
+  spawnTrainWorker?: SpawnTrainWorker;
+  /** The compiled training-process entry (tests running from source point it at dist/). */
+  trainWorkerEntry?: string;
 }
 
 type Handlers = { [N in CallName]: (input: CallParsedInput<N>, carrier: Carrier) => Promise<CallOutput<N>> | CallOutput<N> };
@@ -37,6 +45,8 @@ export class PolytuneEngine implements Engine {
   readonly db: Database;
   readonly models: ModelLibrary;
   readonly runner = new GreedyRunner();
+  readonly runs: RunStore;
+  readonly jobs: TrainingJobs;
   private readonly emitter = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -46,6 +56,8 @@ export class PolytuneEngine implements Engine {
     this.databasePath = this.layout.database;
     this.db = openDatabase(this.databasePath);
     this.models = new ModelLibrary(this.db, options.discoveryEnv);
+    this.runs = new RunStore(this.db);
+    this.jobs = new TrainingJobs(this.runs, this.models, this.layout, (name, payload) => this.emit(name, payload), options.spawnTrainWorker, options.trainWorkerEntry);
     this.handlers = this.createHandlers();
   }
 
@@ -120,7 +132,7 @@ export class PolytuneEngine implements Engine {
         return result;
       },
       "models.estimate": async ({ model, ...input }) => estimateMemory(this.models.detail(model), input),
-      "models.try": async ({ model, requestId, prompt, maxTokens, repeatPenalty, gpu, contextSize }) => {
+      "models.try": async ({ model, requestId, prompt, maxTokens, repeatPenalty, gpu, contextSize, adapter, format }) => {
         const m = this.models.get(model);
         if (m.status === "error" || m.status === "missing") {
           throw new PolytuneError(m.error?.code ?? "model-unusable", m.error?.message ?? "This model cannot be used.", { where: m.path, hint: m.error?.hint });
@@ -133,15 +145,33 @@ export class PolytuneEngine implements Engine {
           repeatPenalty,
           gpu,
           onText: (text: string, tokens: number, tokensPerSecond: number) => this.emit("try.token", { requestId, text, tokens, tokensPerSecond }),
+          format,
           ...(contextSize !== undefined ? { contextSize } : {}),
+          ...(adapter !== undefined ? { adapterPath: resolve(adapter) } : {}),
         };
         return this.runner.complete(request);
       },
       "models.tryCancel": ({ requestId }) => ({ cancelled: this.runner.cancel(requestId) }),
+      "runs.list": () => this.runs.list(),
+      "runs.get": ({ run }) => ({ ...this.runs.get(run), metrics: this.runs.metrics(run) }),
+      "runs.start": async (config) => {
+        // A model named by the path of a file not yet in the library is added first, as `models try` does.
+        if (!this.models.find(config.model) && existsSync(config.model)) {
+          const added = await this.models.add(config.model);
+          const model = added.added[0] ?? added.updated[0] ?? added.failed[0];
+          if (model) config = { ...config, model: model.id };
+          this.emit("models.changed", { reason: "added" });
+        }
+        return this.jobs.start(config);
+      },
+      "runs.cancel": ({ run }) => this.jobs.stop(run, "cancel"),
+      "runs.pause": ({ run }) => this.jobs.stop(run, "pause"),
+      "runs.resume": ({ run }) => this.jobs.resume(run),
     };
   }
 
   async close(): Promise<void> {
+    await this.jobs.shutdown();
     await this.runner.dispose();
     await disposeLlamaRuntimes();
     this.emitter.removeAllListeners();

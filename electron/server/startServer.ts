@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
+import { contentSecurityPolicy } from "../shared/contentSecurityPolicy.js";
 import { isCallName, type ServerClientMessage, type ServerMessage } from "../shared/contract.js";
 import type { Engine } from "../engine/Engine.js";
 
@@ -33,9 +34,6 @@ const mimeTypes: Record<string, string> = {
   ".woff2": "font/woff2",
   ".map": "application/json",
 };
-
-export const contentSecurityPolicy =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const COOKIE = "polytune_token";
 

@@ -120,6 +120,10 @@ export const TryOptionsSchema = z.object({
   repeatPenalty: z.number().min(1).max(2).default(1.1),
   gpu: z.enum(["auto", "cpu"]).default("auto"),
   contextSize: z.number().int().min(64).max(131072).optional(),
+  /** A LoRA adapter GGUF to apply on top of the model. */
+  adapter: z.string().min(1).max(4096).optional(),
+  /** raw: the prompt as typed; alpaca/guanaco/chat: wrapped as in training. */
+  format: z.enum(["raw", "alpaca", "guanaco", "chat"]).default("raw"),
 });
 export type TryOptions = z.input<typeof TryOptionsSchema>;
 
@@ -134,6 +138,79 @@ export const TryResultSchema = z.object({
   stopReason: z.enum(["maxTokens", "eos", "cancelled"]),
 });
 export type TryResult = z.infer<typeof TryResultSchema>;
+
+export const loraTargets = ["q", "k", "v", "o", "gate", "up", "down"] as const;
+export const LoraTargetSchema = z.enum(loraTargets);
+
+/** One LoRA training run's settings; defaults are Kew et al. 2024's (r 64, α 16, LR 1e-5). */
+export const TrainConfigSchema = z
+  .object({
+    model: z.string().min(1).max(4096),
+    data: z.string().min(1).max(4096),
+    validationData: z.string().min(1).max(4096).optional(),
+    validationFraction: z.number().min(0).max(0.5).default(0),
+    format: z.enum(["alpaca", "guanaco", "chat"]).default("alpaca"),
+    maskPrompt: z.boolean().default(true),
+    targets: z.array(LoraTargetSchema).min(1).default([...loraTargets]),
+    rank: z.number().int().min(1).max(1024).default(64),
+    alpha: z.number().positive().max(4096).default(16),
+    lr: z.number().positive().max(1).default(1e-5),
+    schedule: z.enum(["constant", "linear", "cosine", "inverse-sqrt"]).default("constant"),
+    warmupSteps: z.number().int().min(0).default(0),
+    steps: z.number().int().min(1).max(10_000_000).optional(),
+    epochs: z.number().positive().max(1000).optional(),
+    batchSize: z.number().int().min(1).max(4096).default(4),
+    tokenBudget: z.number().int().min(16).optional(),
+    gradAccum: z.number().int().min(1).max(1024).default(1),
+    seqLen: z.number().int().min(8).max(131072).default(1024),
+    weightDecay: z.number().min(0).max(1).default(0),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    eps: z.number().positive().default(1e-8),
+    gradClip: z.number().min(0).default(1),
+    seed: z.number().int().min(0).default(1),
+    threads: z.number().int().min(1).max(512).optional(),
+    checkpointEvery: z.number().int().min(1).default(100),
+    evalEvery: z.number().int().min(1).default(50),
+    out: z.string().min(1).max(4096).optional(),
+    name: z.string().max(200).optional(),
+  })
+  .strict();
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+export const RunStatusSchema = z.enum(["queued", "running", "paused", "completed", "failed", "cancelled", "interrupted"]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const RunSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.literal("train"),
+  modelId: z.string().nullable(),
+  status: RunStatusSchema,
+  config: TrainConfigSchema,
+  step: z.number(),
+  totalSteps: z.number(),
+  adapterPath: z.string().nullable(),
+  error: PolytuneErrorSchema.nullable(),
+  summary: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type Run = z.infer<typeof RunSchema>;
+
+export const RunMetricSchema = z.object({
+  step: z.number(),
+  loss: z.number(),
+  lr: z.number(),
+  tokens: z.number(),
+  tokensPerSecond: z.number(),
+  memoryBytes: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  elapsedMs: z.number(),
+});
+export type RunMetric = z.infer<typeof RunMetricSchema>;
 
 const empty = z.object({}).strict();
 const byModel = z.object({ model: z.string().min(1).max(4096) }).strict();
@@ -173,6 +250,12 @@ export const calls = {
     input: TryOptionsSchema.extend({ requestId: z.string().min(1).max(64) }).strict(),
     output: TryResultSchema,
   },
+  "runs.list": { input: empty, output: z.array(RunSchema) },
+  "runs.get": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema.extend({ metrics: z.array(RunMetricSchema) }) },
+  "runs.start": { input: TrainConfigSchema, output: RunSchema },
+  "runs.cancel": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
+  "runs.pause": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
+  "runs.resume": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
   "models.tryCancel": { input: z.object({ requestId: z.string().min(1).max(64) }).strict(), output: z.object({ cancelled: z.boolean() }) },
 } as const;
 
@@ -180,6 +263,8 @@ export const calls = {
 export const events = {
   "models.changed": z.object({ reason: z.string() }),
   "try.token": z.object({ requestId: z.string(), text: z.string(), tokens: z.number(), tokensPerSecond: z.number() }),
+  "runs.changed": z.object({ run: z.string(), status: RunStatusSchema }),
+  "runs.step": z.object({ run: z.string(), metric: RunMetricSchema, totalSteps: z.number(), etaSeconds: z.number().nullable() }),
   "progress": z.object({
     task: z.string(),
     label: z.string(),
@@ -227,6 +312,8 @@ export type PreloadBridge = {
   [N in CallName]: (input: CallInput<N>) => Promise<CallResult<N>>;
 } & {
   on(event: EventName, listener: (payload: unknown) => void): () => void;
+  /** The on-disk path of a file dropped on the window (Electron's webUtils.getPathForFile). */
+  pathForFile(file: File): string;
 };
 
 /** Messages of the `polytune serve` WebSocket (path /ws?token=…). */

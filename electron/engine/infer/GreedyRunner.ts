@@ -1,6 +1,7 @@
-import { LlamaCompletion, type LlamaModel } from "node-llama-cpp";
+import { LlamaCompletion, type LlamaModel, type Token } from "node-llama-cpp";
 import type { TryResult } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
+import { encodeChatPrompt, promptText } from "../train/encodeExample.js";
 import { encodeCompletionPrompt } from "./encodeCompletionPrompt.js";
 import { getLlamaRuntime, llamaLogTail, type GpuChoice } from "./llamaRuntime.js";
 
@@ -12,6 +13,8 @@ export interface GreedyRequest {
   repeatPenalty: number;
   gpu: GpuChoice;
   contextSize?: number;
+  adapterPath?: string;
+  format?: "raw" | "alpaca" | "guanaco" | "chat";
   onText?: (text: string, tokens: number, tokensPerSecond: number) => void;
 }
 
@@ -24,8 +27,9 @@ export class GreedyRunner {
   private readonly running = new Map<string, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  private async model(path: string, gpu: GpuChoice): Promise<LlamaModel> {
-    const key = `${gpu}:${path}`;
+  // Adapters stay in memory until their model is disposed, so a different adapter means a fresh load.
+  private async model(path: string, gpu: GpuChoice, adapter?: string): Promise<LlamaModel> {
+    const key = `${gpu}:${path}:${adapter ?? ""}`;
     if (this.loaded?.key !== key) {
       const previous = this.loaded;
       const model = (async () => {
@@ -66,13 +70,23 @@ export class GreedyRunner {
   }
 
   private async run(request: GreedyRequest, signal: AbortSignal): Promise<TryResult> {
-    const model = await this.model(request.modelPath, request.gpu);
-    const promptTokens = encodeCompletionPrompt(model, request.prompt);
+    const model = await this.model(request.modelPath, request.gpu, request.adapterPath);
+    const promptTokens = promptTokensFor(model, request.prompt, request.format ?? "raw");
     const contextSize = request.contextSize ?? Math.min(model.trainContextSize, Math.max(256, promptTokens.length + request.maxTokens + 16));
     if (promptTokens.length + 1 >= contextSize) {
       throw new PolytuneError("prompt-too-long", `The prompt has ${promptTokens.length} tokens; the context holds ${contextSize}.`, { hint: "Shorten the prompt or raise the context size." });
     }
-    const context = await model.createContext({ contextSize, sequences: 1 });
+    let context;
+    try {
+      context = await model.createContext({ contextSize, sequences: 1, ...(request.adapterPath ? { lora: { adapters: [{ filePath: request.adapterPath }] } } : {}) });
+    } catch (error) {
+      if (!request.adapterPath) throw error;
+      // node-llama-cpp only says the adapter failed; llama.cpp's log says why.
+      throw new PolytuneError("adapter-load-failed", `The adapter could not be applied: ${llamaLogTail(4).join(" ") || (error as Error).message}.`, {
+        where: request.adapterPath,
+        hint: "Use an adapter trained on this exact base model (same architecture and tensor shapes).",
+      });
+    }
     try {
       const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
       const started = performance.now();
@@ -120,4 +134,14 @@ export class GreedyRunner {
     this.loaded = null;
     if (loaded) await (await loaded.model.catch(() => null))?.dispose();
   }
+}
+
+/** The prompt tokens for a format, exactly as training built them (LlamaCompletion adds BOS itself). */
+export function promptTokensFor(model: LlamaModel, prompt: string, format: "raw" | "alpaca" | "guanaco" | "chat"): Token[] {
+  if (format === "chat") {
+    const tokens = encodeChatPrompt(model, [{ role: "user", content: prompt }]);
+    return tokens[0] === model.tokens.bos ? tokens.slice(1) : tokens;
+  }
+  const text = format === "raw" ? prompt : promptText(format, { role: "user", content: prompt }, true);
+  return encodeCompletionPrompt(model, text);
 }

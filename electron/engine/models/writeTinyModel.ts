@@ -7,6 +7,7 @@ import { GgufType, type GgufValue } from "../gguf/GgufValue.js";
 import { readGgufHeader } from "../gguf/readGgufHeader.js";
 import { writeGguf, type GgufTensorToWrite } from "../gguf/writeGguf.js";
 import { vocabPath, type VocabName } from "../llamacpp/llamaCppSource.js";
+import { seededRandom } from "../random/seededRandom.js";
 
 export type TinyArch = "llama" | "qwen2" | "qwen3";
 
@@ -26,6 +27,12 @@ export interface TinyModelOptions {
   tiedOutput?: boolean;
   /** Weight scale; the default keeps activations small enough for stable training tests. */
   std?: number;
+  /**
+   * Scale of the embedding and output head. After the final RMSNorm the hidden state has norm
+   * sqrt(embd), so this bounds how confident the model can ever be: the default (2/sqrt(embd)) lets a
+   * LoRA adapter teach it exact answers, as a real model's head would.
+   */
+  headStd?: number;
   name?: string;
 }
 
@@ -41,18 +48,6 @@ export interface TinyModelInfo {
   ff: number;
   parameters: number;
   type: "f32" | "f16";
-}
-
-/** mulberry32: tiny, seedable, and the same on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const f32View = new Float32Array(1);
@@ -158,10 +153,12 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   // Uniform with the requested standard deviation: sqrt(3)·std bounds.
   const bound = Math.sqrt(3) * std;
   const weight = (): number => (rand() * 2 - 1) * bound;
+  const headBound = Math.sqrt(3) * (options.headStd ?? Math.max(std, 2 / Math.sqrt(embd)));
+  const headWeight = (): number => (rand() * 2 - 1) * headBound;
   const one = (): number => 1;
   const tensors: GgufTensorToWrite[] = [];
   // Norm weights and the embedding table stay F32 like llama.cpp's converters keep 1-D tensors.
-  tensors.push(tensor("token_embd.weight", [embd, vocabSize], type, weight));
+  tensors.push(tensor("token_embd.weight", [embd, vocabSize], type, headWeight));
   for (let l = 0; l < layers; l++) {
     const p = `blk.${l}`;
     tensors.push(tensor(`${p}.attn_norm.weight`, [embd], "f32", one));
@@ -184,7 +181,7 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
     tensors.push(tensor(`${p}.ffn_down.weight`, [ff, embd], type, weight));
   }
   tensors.push(tensor("output_norm.weight", [embd], "f32", one));
-  if (!tied) tensors.push(tensor("output.weight", [embd, vocabSize], type, weight));
+  if (!tied) tensors.push(tensor("output.weight", [embd, vocabSize], type, headWeight));
 
   if (!existsSync(dirname(options.out))) mkdirSync(dirname(options.out), { recursive: true });
   writeGguf(options.out, kv, tensors);

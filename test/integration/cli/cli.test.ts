@@ -72,6 +72,36 @@ describe("polytune CLI", () => {
     expect(usage.stderr).toContain("--layers must be an integer");
   });
 
+  it("trains a LoRA adapter from the command line, and `models try --adapter` answers as trained", () => {
+    const model = join(tmp.dir, "train-base.gguf");
+    expect(polytune("models", "make-tiny", "--out", model, "--layers", "2", "--embd", "64", "--seed", "9").code).toBe(0);
+    const data = join(process.cwd(), "assets", "demo", "demo-instructions.jsonl");
+    const trained = polytune("--json", "train", "--model", model, "--data", data, "--format", "alpaca", "--steps", "60", "--rank", "16", "--alpha", "32", "--lr", "1e-2", "--batch", "16", "--seq-len", "256");
+    expect(trained.code, trained.stderr).toBe(0);
+    const summary = JSON.parse(trained.stdout) as { status: string; steps: number; adapterPath: string };
+    expect(summary).toMatchObject({ status: "completed", steps: 60 });
+    expect(existsSync(summary.adapterPath)).toBe(true);
+
+    const tried = polytune("--json", "models", "try", model, "--adapter", summary.adapterPath, "--format", "alpaca", "--prompt", "Sag hallo.", "--max-tokens", "24", "--repeat-penalty", "1", "--cpu");
+    expect(tried.code, tried.stderr).toBe(0);
+    expect((JSON.parse(tried.stdout) as { text: string }).text.trim()).toBe("Hallo! Wie kann ich dir heute helfen?");
+
+    const runs = JSON.parse(polytune("--json", "runs", "list").stdout) as Array<{ status: string }>;
+    expect(runs.map((r) => r.status)).toContain("completed");
+  });
+
+  it("refuses an incomplete or impossible training request with one clear line", () => {
+    const missing = polytune("train", "--data", "x.jsonl");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/model: /);
+    const model = join(tmp.dir, "tiny.gguf");
+    const empty = join(tmp.dir, "empty.jsonl");
+    writeFileSync(empty, "\n");
+    const r = polytune("train", "--model", model, "--data", empty, "--steps", "2");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no examples/);
+  });
+
   it.skipIf(!hasSharedData)("explains a GGUF v1 file", () => {
     const r = polytune("models", "add", sharedLegacyV1);
     expect(r.code).toBe(1);

@@ -50,6 +50,29 @@ describe("database migrations", () => {
     db.close();
   });
 
+  it("m0003 keeps models and settings and adds runs with metrics", () => {
+    const path = join(tmp.dir, "p.db");
+    const db = openDatabase(path, { targetVersion: 2 });
+    db.prepare(
+      "INSERT INTO models (id, path, name, source, status, file_size, file_mtime_ms, added_at, checked_at) VALUES ('m1', '/x.gguf', 'x', 'file', 'ok', 10, 0, 'a', 'b')",
+    ).run();
+    db.prepare("INSERT INTO settings (key, value_json, updated_at) VALUES ('theme', '\"dark\"', 'now')").run();
+    const models = db.prepare("SELECT * FROM models").all();
+    const settings = db.prepare("SELECT * FROM settings").all();
+    migrate(db, migrations, 3);
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.prepare("SELECT * FROM models").all()).toEqual(models);
+    expect(db.prepare("SELECT * FROM settings").all()).toEqual(settings);
+    db.prepare("INSERT INTO runs (id, name, kind, model_id, status, config_json, run_dir, created_at) VALUES ('r1', 'n', 'train', 'm1', 'queued', '{}', '/tmp', 'now')").run();
+    db.prepare("INSERT INTO run_metrics (run_id, step, loss, lr, tokens, tokens_per_second, elapsed_ms) VALUES ('r1', 1, 2.5, 1e-4, 100, 50, 10)").run();
+    // Removing a model keeps its runs (their results stay), and removing a run takes its metrics.
+    db.prepare("DELETE FROM models WHERE id = 'm1'").run();
+    expect(db.prepare("SELECT model_id FROM runs WHERE id = 'r1'").get()).toEqual({ model_id: null });
+    db.prepare("DELETE FROM runs WHERE id = 'r1'").run();
+    expect(db.prepare("SELECT COUNT(*) AS n FROM run_metrics").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it("refuses a database written by a newer Polytune and leaves it untouched", () => {
     const path = join(tmp.dir, "future.db");
     const db = new Database(path);

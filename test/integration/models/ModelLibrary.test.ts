@@ -96,6 +96,25 @@ describe("model library", () => {
     expect(first.tokensPerSecond).toBeGreaterThan(0);
   });
 
+  it("explains an adapter that does not fit the model, with llama.cpp's reason", async () => {
+    const a = (await engine.call("models.list", {})).find((m) => m.path.endsWith("a.gguf"))!;
+    const notAdapter = join(modelsDir, "nested", "b.gguf");
+    const result = await engine.dispatch("models.try", { model: a.id, prompt: "Hi", maxTokens: 2, requestId: "ad1", gpu: "cpu", adapter: notAdapter }, "http");
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe("adapter-load-failed");
+      expect(result.error.where).toBe(notAdapter);
+      expect(result.error.message.length).toBeGreaterThan(40);
+    }
+  });
+
+  it("wraps a prompt in the training formats for inference", async () => {
+    const a = (await engine.call("models.list", {})).find((m) => m.path.endsWith("a.gguf"))!;
+    const raw = await engine.call("models.try", { model: a.id, prompt: "Hi", maxTokens: 1, requestId: "f1", gpu: "cpu" });
+    const alpaca = await engine.call("models.try", { model: a.id, prompt: "Hi", maxTokens: 1, requestId: "f2", gpu: "cpu", format: "alpaca" });
+    expect(alpaca.promptTokens).toBeGreaterThan(raw.promptTokens + 10);
+  });
+
   it("refuses to run a broken model with its reason", async () => {
     const broken = (await engine.call("models.list", {})).find((m) => m.path.endsWith("/bad/random.gguf"))!;
     const result = await engine.dispatch("models.try", { model: broken.id, prompt: "x", requestId: "t3" }, "http");

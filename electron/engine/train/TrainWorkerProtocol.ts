@@ -1,0 +1,14 @@
+import type { PolytuneErrorShape, RunMetric, TrainConfig } from "../../shared/contract.js";
+
+/** Messages between the engine and the training process (one process per run). */
+export type TrainWorkerRequest =
+  | { type: "start"; runId: string; config: TrainConfig; modelPath: string; runDir: string; adapterPath: string; resume: boolean }
+  | { type: "stop"; mode: "cancel" | "pause" };
+
+export type TrainWorkerEvent =
+  | { type: "prepared"; totalSteps: number; examples: number; validationExamples: number; trainableParameters: number; baseBytes: number; resumedFromStep: number }
+  | { type: "step"; metric: RunMetric }
+  | { type: "checkpoint"; step: number; path: string }
+  | { type: "done"; adapterPath: string; summary: Record<string, string | number | boolean | null> }
+  | { type: "stopped"; mode: "cancel" | "pause"; step: number }
+  | { type: "error"; error: PolytuneErrorShape };

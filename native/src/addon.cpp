@@ -1,0 +1,304 @@
+// N-API surface of the trainer. Slow work (loading, forward/backward) runs on the libuv thread pool in
+// AsyncWorkers that resolve promises; every C++ exception becomes a JS Error with its message.
+#include <algorithm>
+#include <napi.h>
+
+#include "lora_trainer.h"
+
+#include <memory>
+#include <stdexcept>
+
+namespace {
+
+using polytune::lora_trainer;
+
+std::vector<int32_t> to_tokens(const Napi::Value & v) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw std::runtime_error("tokens must be an Int32Array");
+    auto a = v.As<Napi::Int32Array>();
+    return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
+std::vector<uint8_t> to_mask(const Napi::Value & v) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw std::runtime_error("the target mask must be a Uint8Array");
+    auto a = v.As<Napi::Uint8Array>();
+    return std::vector<uint8_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
+Napi::Float32Array to_f32(Napi::Env env, const std::vector<float> & v) {
+    auto out = Napi::Float32Array::New(env, v.size());
+    std::copy(v.begin(), v.end(), out.Data());
+    return out;
+}
+
+// Runs `work` off the JS thread and resolves with `done(env)`.
+class task : public Napi::AsyncWorker {
+public:
+    task(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> done)
+        : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)), done_(std::move(done)) {}
+    Napi::Promise promise() { return deferred_.Promise(); }
+    void Execute() override {
+        try {
+            work_();
+        } catch (const std::exception & e) {
+            SetError(e.what());
+        }
+    }
+    void OnOK() override { deferred_.Resolve(done_(Env())); }
+    void OnError(const Napi::Error & e) override { deferred_.Reject(e.Value()); }
+
+private:
+    Napi::Promise::Deferred deferred_;
+    std::function<void()> work_;
+    std::function<Napi::Value(Napi::Env)> done_;
+};
+
+class Trainer : public Napi::ObjectWrap<Trainer> {
+public:
+    static Napi::FunctionReference constructor;
+
+    static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+        Napi::Function fn = DefineClass(env, "Trainer", {
+            InstanceMethod("info", &Trainer::Info),
+            InstanceMethod("accumulate", &Trainer::Accumulate),
+            InstanceMethod("evalLoss", &Trainer::EvalLoss),
+            InstanceMethod("update", &Trainer::Update),
+            InstanceMethod("logits", &Trainer::Logits),
+            InstanceMethod("gradients", &Trainer::Gradients),
+            InstanceMethod("paramNames", &Trainer::ParamNames),
+            InstanceMethod("getParam", &Trainer::GetParam),
+            InstanceMethod("setParam", &Trainer::SetParam),
+            InstanceMethod("saveAdapter", &Trainer::SaveAdapter),
+            InstanceMethod("saveCheckpoint", &Trainer::SaveCheckpoint),
+            InstanceMethod("loadCheckpoint", &Trainer::LoadCheckpoint),
+            InstanceMethod("dispose", &Trainer::Dispose),
+        });
+        constructor = Napi::Persistent(fn);
+        exports.Set("Trainer", fn);
+        return exports;
+    }
+
+    explicit Trainer(const Napi::CallbackInfo & info) : Napi::ObjectWrap<Trainer>(info) {
+        if (info.Length() != 1 || !info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "use openTrainer() to create a trainer");
+        trainer_.reset(info[0].As<Napi::External<lora_trainer>>().Data());
+    }
+
+private:
+    std::shared_ptr<lora_trainer> trainer_;
+
+    std::shared_ptr<lora_trainer> live(Napi::Env env) {
+        if (!trainer_) throw Napi::Error::New(env, "the trainer was disposed");
+        return trainer_;
+    }
+
+    Napi::Value Info(const Napi::CallbackInfo & info) {
+        auto t = live(info.Env());
+        const auto & hp = t->hp();
+        Napi::Object o = Napi::Object::New(info.Env());
+        o.Set("architecture", hp.arch);
+        o.Set("layers", hp.n_layer);
+        o.Set("embeddingSize", hp.n_embd);
+        o.Set("heads", hp.n_head);
+        o.Set("headsKv", hp.n_head_kv);
+        o.Set("vocabSize", hp.n_vocab);
+        o.Set("trainableParameters", (double) t->trainable_parameters());
+        o.Set("baseBytes", (double) t->base_bytes());
+        o.Set("step", (double) t->step());
+        o.Set("rank", t->rank());
+        o.Set("alpha", t->alpha());
+        return o;
+    }
+
+    Napi::Value Accumulate(const Napi::CallbackInfo & info) { return LossTask(info, true); }
+    Napi::Value EvalLoss(const Napi::CallbackInfo & info) { return LossTask(info, false); }
+
+    Napi::Value LossTask(const Napi::CallbackInfo & info, bool train) {
+        Napi::Env env = info.Env();
+        auto t = live(env);
+        std::vector<int32_t> tokens;
+        std::vector<uint8_t> mask;
+        try {
+            tokens = to_tokens(info[0]);
+            mask = to_mask(info[1]);
+        } catch (const std::exception & e) {
+            throw Napi::TypeError::New(env, e.what());
+        }
+        auto result = std::make_shared<polytune::step_result>();
+        auto * w = new task(env, [t, tokens, mask, result, train] {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            *result = train ? t->accumulate(tokens, mask) : t->eval(tokens, mask);
+        }, [result](Napi::Env e) {
+            Napi::Object o = Napi::Object::New(e);
+            o.Set("lossSum", result->loss_sum);
+            o.Set("tokens", (double) result->tokens);
+            return o.As<Napi::Value>();
+        });
+        auto p = w->promise();
+        w->Queue();
+        return p;
+    }
+
+    Napi::Value Update(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        auto t = live(env);
+        if (!info[0].IsObject()) throw Napi::TypeError::New(env, "update() takes {lr, beta1, beta2, eps, weightDecay, gradClip}");
+        auto o = info[0].As<Napi::Object>();
+        polytune::adam_options a;
+        auto num = [&](const char * k, float def) { return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().FloatValue() : def; };
+        a.lr = num("lr", a.lr);
+        a.beta1 = num("beta1", a.beta1);
+        a.beta2 = num("beta2", a.beta2);
+        a.eps = num("eps", a.eps);
+        a.weight_decay = num("weightDecay", a.weight_decay);
+        a.grad_clip = num("gradClip", a.grad_clip);
+        try {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            t->update(a);
+        } catch (const std::exception & e) {
+            throw Napi::Error::New(env, e.what());
+        }
+        return Napi::Number::New(env, (double) t->step());
+    }
+
+    Napi::Value Logits(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        auto t = live(env);
+        std::vector<int32_t> tokens;
+        try {
+            tokens = to_tokens(info[0]);
+        } catch (const std::exception & e) {
+            throw Napi::TypeError::New(env, e.what());
+        }
+        auto out = std::make_shared<std::vector<float>>();
+        auto * w = new task(env, [t, tokens, out] {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            *out = t->logits(tokens);
+        }, [out](Napi::Env e) { return to_f32(e, *out).As<Napi::Value>(); });
+        auto p = w->promise();
+        w->Queue();
+        return p;
+    }
+
+    Napi::Value Gradients(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        auto t = live(env);
+        std::vector<int32_t> tokens;
+        std::vector<uint8_t> mask;
+        try {
+            tokens = to_tokens(info[0]);
+            mask = to_mask(info[1]);
+        } catch (const std::exception & e) {
+            throw Napi::TypeError::New(env, e.what());
+        }
+        auto grads = std::make_shared<std::map<std::string, std::vector<float>>>();
+        auto result = std::make_shared<polytune::step_result>();
+        auto * w = new task(env, [t, tokens, mask, grads, result] {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            *result = t->gradients(tokens, mask, *grads);
+        }, [grads, result](Napi::Env e) {
+            Napi::Object o = Napi::Object::New(e);
+            o.Set("lossSum", result->loss_sum);
+            o.Set("tokens", (double) result->tokens);
+            Napi::Object g = Napi::Object::New(e);
+            for (const auto & [name, values] : *grads) g.Set(name, to_f32(e, values));
+            o.Set("grads", g);
+            return o.As<Napi::Value>();
+        });
+        auto p = w->promise();
+        w->Queue();
+        return p;
+    }
+
+    Napi::Value ParamNames(const Napi::CallbackInfo & info) {
+        auto names = live(info.Env())->param_names();
+        auto arr = Napi::Array::New(info.Env(), names.size());
+        for (size_t i = 0; i < names.size(); ++i) arr.Set((uint32_t) i, names[i]);
+        return arr;
+    }
+
+    Napi::Value GetParam(const Napi::CallbackInfo & info) {
+        auto t = live(info.Env());
+        try {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            return to_f32(info.Env(), t->get_param(info[0].As<Napi::String>().Utf8Value()));
+        } catch (const std::exception & e) {
+            throw Napi::Error::New(info.Env(), e.what());
+        }
+    }
+
+    Napi::Value SetParam(const Napi::CallbackInfo & info) {
+        auto t = live(info.Env());
+        if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) throw Napi::TypeError::New(info.Env(), "values must be a Float32Array");
+        auto a = info[1].As<Napi::Float32Array>();
+        try {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            t->set_param(info[0].As<Napi::String>().Utf8Value(), std::vector<float>(a.Data(), a.Data() + a.ElementLength()));
+        } catch (const std::exception & e) {
+            throw Napi::Error::New(info.Env(), e.what());
+        }
+        return info.Env().Undefined();
+    }
+
+    Napi::Value FileTask(const Napi::CallbackInfo & info, int kind) {
+        Napi::Env env = info.Env();
+        auto t = live(env);
+        if (!info[0].IsString()) throw Napi::TypeError::New(env, "a file path is required");
+        std::string path = info[0].As<Napi::String>().Utf8Value();
+        auto * w = new task(env, [t, path, kind] {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            if (kind == 0) t->save_adapter(path);
+            else if (kind == 1) t->save_checkpoint(path);
+            else t->load_checkpoint(path);
+        }, [t](Napi::Env e) { return Napi::Number::New(e, (double) t->step()).As<Napi::Value>(); });
+        auto p = w->promise();
+        w->Queue();
+        return p;
+    }
+
+    Napi::Value SaveAdapter(const Napi::CallbackInfo & info) { return FileTask(info, 0); }
+    Napi::Value SaveCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, 1); }
+    Napi::Value LoadCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, 2); }
+
+    // Idempotent; work already queued keeps its own reference and finishes first.
+    Napi::Value Dispose(const Napi::CallbackInfo & info) {
+        trainer_.reset();
+        return info.Env().Undefined();
+    }
+};
+
+Napi::FunctionReference Trainer::constructor;
+
+Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject()) throw Napi::TypeError::New(env, "openTrainer() takes an options object");
+    auto o = info[0].As<Napi::Object>();
+    polytune::trainer_options opts;
+    auto str = [&](const char * k) { return o.Get(k).IsString() ? o.Get(k).As<Napi::String>().Utf8Value() : std::string(); };
+    opts.model_path = str("modelPath");
+    opts.backends_dir = str("backendsDir");
+    if (opts.model_path.empty() || opts.backends_dir.empty()) throw Napi::TypeError::New(env, "modelPath and backendsDir are required");
+    if (o.Get("targets").IsArray()) {
+        auto arr = o.Get("targets").As<Napi::Array>();
+        for (uint32_t i = 0; i < arr.Length(); ++i) opts.targets.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
+    }
+    if (o.Get("rank").IsNumber()) opts.rank = o.Get("rank").As<Napi::Number>().Int32Value();
+    if (o.Get("alpha").IsNumber()) opts.alpha = o.Get("alpha").As<Napi::Number>().FloatValue();
+    if (o.Get("seed").IsNumber()) opts.seed = o.Get("seed").As<Napi::Number>().Uint32Value();
+    if (o.Get("threads").IsNumber()) opts.threads = o.Get("threads").As<Napi::Number>().Int32Value();
+    auto made = std::make_shared<lora_trainer *>(nullptr);
+    auto * w = new task(env, [opts, made] { *made = new lora_trainer(opts); }, [made](Napi::Env e) {
+        return Trainer::constructor.New({Napi::External<lora_trainer>::New(e, *made)}).As<Napi::Value>();
+    });
+    auto p = w->promise();
+    w->Queue();
+    return p;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+    Trainer::Init(env, exports);
+    exports.Set("openTrainer", Napi::Function::New(env, OpenTrainer));
+    return exports;
+}
+
+} // namespace
+
+NODE_API_MODULE(polytune_trainer, Init)

@@ -1,0 +1,100 @@
+// Runs electron/main/main.ts against a recording stand-in for the `electron` module (the binary cannot
+// run here) and a real engine on a temp data folder: checks the order Electron requires and the wiring.
+import type { EventEmitter } from "node:events";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { callNames, ipcChannel } from "../../../electron/shared/contract.js";
+import { makeTempDir } from "../../support/tempDir.js";
+
+const fake = vi.hoisted(() => {
+  const log: string[] = [];
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  return { app: null as unknown as EventEmitter, log, ready, markReady: () => markReady(), handlers: new Map<string, (...args: unknown[]) => unknown>(), protocols: new Map<string, (r: Request) => Promise<Response>>(), windows: [] as unknown[], quits: 0 };
+});
+
+vi.mock("electron", async () => {
+  const { EventEmitter: Emitter } = await import("node:events");
+  const app = Object.assign(new Emitter(), {
+    isPackaged: false,
+    enableSandbox: () => fake.log.push("enableSandbox"),
+    setPath: (name: string, path: string) => fake.log.push(`setPath ${name} ${path}`),
+    requestSingleInstanceLock: () => (fake.log.push("lock"), true),
+    whenReady: () => fake.ready,
+    quit: () => {
+      fake.quits++;
+    },
+    exit: (code: number) => fake.log.push(`exit ${code}`),
+    getVersion: () => "0.1.0",
+    setAboutPanelOptions: () => {},
+  });
+  fake.app = app;
+  class BrowserWindow extends Emitter {
+    static getAllWindows = () => fake.windows;
+    readonly webContents = { id: 7, isDestroyed: () => false, send: () => {} };
+    constructor(readonly options: unknown) {
+      super();
+      fake.windows.push(this);
+    }
+    isDestroyed = () => false;
+    loadURL = async (url: string) => void fake.log.push(`loadURL ${url}`);
+    show = () => {};
+  }
+  return {
+    app,
+    BrowserWindow,
+    nativeTheme: { shouldUseDarkColors: false },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: Array<{ scheme: string }>) => fake.log.push(`privileged ${schemes.map((s) => s.scheme).join()}`),
+      handle: (scheme: string, handler: (r: Request) => Promise<Response>) => fake.protocols.set(scheme, handler),
+    },
+    session: { defaultSession: { setPermissionRequestHandler: () => fake.log.push("permissions"), setPermissionCheckHandler: () => {} } },
+    ipcMain: { handle: (channel: string, listener: (...args: unknown[]) => unknown) => fake.handlers.set(channel, listener), removeHandler: (channel: string) => fake.handlers.delete(channel) },
+    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => fake.log.push("menu") },
+    dialog: { showErrorBox: (title: string, text: string) => fake.log.push(`error ${title}: ${text}`), showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({}) },
+    shell: { openExternal: async () => {} },
+  };
+});
+
+const temp = makeTempDir("polytune-main-");
+afterAll(() => temp.cleanup());
+
+describe("electron/main/main.ts wiring", () => {
+  it("prepares the scheme, profile and lock before ready, then wires the engine, IPC and window", async () => {
+    const home = join(temp.dir, "home");
+    const argv = process.argv;
+    process.argv = [process.execPath, ".", "--home", home];
+    try {
+      // A computed specifier keeps tsc from following it: this test must type-check without electron's types.
+      const entry = "../../../electron/main/main.js";
+      await import(/* @vite-ignore */ entry);
+    } finally {
+      process.argv = argv;
+    }
+    expect(fake.log).toEqual(["enableSandbox", "privileged app", `setPath userData ${join(home, "electron")}`, "lock"]);
+
+    fake.markReady();
+    await vi.waitFor(() => expect(fake.windows).toHaveLength(1), { timeout: 20_000 });
+    expect(fake.log).toContain("loadURL app://polytune/index.html");
+    expect(fake.log).toContain("permissions");
+    expect(fake.log.filter((l) => l.startsWith("error"))).toEqual([]);
+    expect([...fake.handlers.keys()].sort()).toEqual(callNames.map(ipcChannel).sort());
+    expect(fake.protocols.has("app")).toBe(true);
+
+    const win = fake.windows[0] as { webContents: unknown; options: { webPreferences: { preload: string; sandbox: boolean } } };
+    expect(win.options.webPreferences.sandbox).toBe(true);
+    expect(win.options.webPreferences.preload.endsWith(join("preload", "preload.cjs"))).toBe(true);
+
+    const info = await fake.handlers.get(ipcChannel("app.info"))!({ sender: win.webContents, senderFrame: { url: "app://polytune/index.html", parent: null } }, {});
+    expect(info).toMatchObject({ ok: true, value: { home, carrier: "ipc" } });
+    const foreign = await fake.handlers.get(ipcChannel("app.info"))!({ sender: { id: 99 }, senderFrame: { url: "app://polytune/index.html", parent: null } }, {});
+    expect(foreign).toMatchObject({ ok: false, error: { code: "untrusted-sender" } });
+
+    // Quitting closes the engine first, then quits for real.
+    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    fake.app.emit("before-quit", event);
+    expect(event.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(fake.quits).toBe(1));
+    expect(fake.handlers.size).toBe(0);
+  });
+});
