@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
+import { intOption, numberOption } from "./parseOptionNumber.js";
 import { readFileSync } from "node:fs";
 import { loraTargets, TrainConfigSchema, type Run, type TrainConfigInput } from "../shared/contract.js";
 import { PolytuneError } from "../shared/PolytuneError.js";
@@ -9,16 +10,8 @@ export interface TrainCliDeps {
   json(): boolean;
 }
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer.`);
-  return n;
-};
-const num = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number.`);
-  return n;
-};
+const int = intOption;
+const num = numberOption;
 
 function duration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return "?";
@@ -89,6 +82,15 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
     .option("--seq-len <n>", "maximum sequence length (longer examples are an error)", int("--seq-len"))
     .option("--batch <n>", "sequences per micro-batch", int("--batch"))
     .option("--grad-accum <n>", "micro-batches per optimizer step", int("--grad-accum"))
+    .option("--token-budget <n>", "fill micro-batches up to this many tokens instead of --batch sequences", int("--token-budget"))
+    .option("--val-data <file>", "held-out validation data (JSONL)")
+    .option("--val-fraction <x>", "hold out this share of the training data for validation", num("--val-fraction"))
+    .option("--eval-every <n>", "validation loss every N steps", int("--eval-every"))
+    .option("--checkpoint-every <n>", "checkpoint every N steps", int("--checkpoint-every"))
+    .option("--weight-decay <x>", "AdamW weight decay", num("--weight-decay"))
+    .option("--grad-clip <x>", "clip the gradient's global norm (0: off)", num("--grad-clip"))
+    .option("--threads <n>", "CPU threads", int("--threads"))
+    .option("--name <text>", "a name for the run")
     .option("--seed <n>", "seed for LoRA init and data order", int("--seed"))
     .option("--no-mask-prompt", "compute the loss on the whole sequence, not only the answers")
     .option("--out <file>", "adapter output path (.gguf)")
@@ -104,7 +106,8 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
       const flags: Record<string, unknown> = {
         model: o.model, data: o.data, format: o.format, steps: o.steps, epochs: o.epochs, lr: o.lr, schedule: o.schedule,
         warmupSteps: o.warmup, rank: o.rank, alpha: o.alpha, seqLen: o.seqLen, batchSize: o.batch, gradAccum: o.gradAccum,
-        seed: o.seed, out: o.out, targets: typeof o.targets === "string" ? o.targets.split(",").map((t) => t.trim()) : undefined,
+        seed: o.seed, out: o.out, tokenBudget: o.tokenBudget, validationData: o.valData, validationFraction: o.valFraction,
+        evalEvery: o.evalEvery, checkpointEvery: o.checkpointEvery, weightDecay: o.weightDecay, gradClip: o.gradClip, threads: o.threads, name: o.name, targets: typeof o.targets === "string" ? o.targets.split(",").map((t) => t.trim()) : undefined,
         maskPrompt: o.maskPrompt === false ? false : undefined,
       };
       const merged = { ...base, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) } as TrainConfigInput;

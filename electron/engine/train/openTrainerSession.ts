@@ -1,5 +1,5 @@
 import type { EncodedExample } from "./encodeExample.js";
-import { loadTrainerAddon, trainerBackendsDir, type NativeTrainer } from "./TrainerAddon.js";
+import { loadTrainerAddon, trainerBackendsDir, type LossResult, type NativeTrainer } from "./TrainerAddon.js";
 
 export interface TrainerSessionOptions {
   modelPath: string;
@@ -30,6 +30,18 @@ export interface TrainerSession {
 
 const asTokens = (e: EncodedExample): Int32Array => Int32Array.from(e.tokens);
 
+/** Runs examples one by one through `fn`, summing the loss and supervised-token counts. */
+async function sumLosses(examples: EncodedExample[], fn: (tokens: Int32Array, target: Uint8Array) => Promise<LossResult>): Promise<LossResult> {
+  let lossSum = 0;
+  let tokens = 0;
+  for (const example of examples) {
+    const r = await fn(asTokens(example), example.target);
+    lossSum += r.lossSum;
+    tokens += r.tokens;
+  }
+  return { lossSum, tokens };
+}
+
 export async function openTrainerSession(options: TrainerSessionOptions): Promise<TrainerSession> {
   const trainer: NativeTrainer = await loadTrainerAddon().openTrainer({
     modelPath: options.modelPath,
@@ -45,26 +57,14 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
     trainableParameters: info.trainableParameters,
     baseBytes: info.baseBytes,
     async accumulate(batch) {
-      let lossSum = 0;
-      let tokens = 0;
-      for (const example of batch) {
-        const r = await trainer.accumulate(asTokens(example), example.target);
-        lossSum += r.lossSum;
-        tokens += r.tokens;
-      }
+      const { lossSum, tokens } = await sumLosses(batch, (t, m) => trainer.accumulate(t, m));
       return { loss: lossSum / Math.max(1, tokens), tokens };
     },
     update(lr) {
       trainer.update({ lr, ...options.adam });
     },
     async evalLoss(examples) {
-      let lossSum = 0;
-      let tokens = 0;
-      for (const example of examples) {
-        const r = await trainer.evalLoss(asTokens(example), example.target);
-        lossSum += r.lossSum;
-        tokens += r.tokens;
-      }
+      const { lossSum, tokens } = await sumLosses(examples, (t, m) => trainer.evalLoss(t, m));
       return lossSum / Math.max(1, tokens);
     },
     async saveCheckpoint(path) {
