@@ -7,10 +7,11 @@ import { useAppStore } from "./store/AppStoreProvider.js";
 import type { Route } from "./store/AppState.js";
 import { HomeView } from "./views/home/HomeView.js";
 import { ModelsView } from "./views/models/ModelsView.js";
+import { RunsView } from "./views/runs/RunsView.js";
 import { SettingsView } from "./views/settings/SettingsView.js";
 
 // Only areas that work appear (UI.md: "An area appears when it works").
-const areas: Route[] = ["home", "models", "settings"];
+const areas: Route[] = ["home", "models", "runs", "settings"];
 
 /** The frame: header, the areas, and the current area's view. */
 export function App() {
@@ -71,7 +72,7 @@ export function App() {
       </nav>
       <main id="main" className="app-main" ref={main} tabIndex={-1}>
         <ConnectionBanner />
-        {route === "home" ? <HomeView /> : route === "models" ? <ModelsView /> : <SettingsView />}
+        {route === "home" ? <HomeView /> : route === "models" ? <ModelsView /> : route === "runs" ? <RunsView /> : <SettingsView />}
       </main>
       <footer className="app-footer">
         <ProgressList />

@@ -6,12 +6,15 @@ import type {
   Model,
   ModelDetail,
   PolytuneErrorShape,
+  Run,
+  RunMetric,
+  TrainConfigInput,
   TryOptions,
   TryResult,
 } from "../../../electron/shared/contract.js";
 import type { ApiClient, ConnectionState } from "../api/createApiClient.js";
 
-export type Route = "home" | "models" | "settings";
+export type Route = "home" | "models" | "runs" | "settings";
 export type ThemePreference = "system" | "light" | "dark";
 export type SortKey = "name" | "architecture" | "parameterCount" | "fileType" | "contextLength" | "fileSize" | "status";
 export type DiscoveryLocation = CallOutput<"models.discoveryLocations">[number];
@@ -99,4 +102,24 @@ export interface TrySlice {
   stopTry(): Promise<void>;
 }
 
-export type AppState = AppSlice & ModelsSlice & TrySlice;
+export interface RunDetail extends Run {
+  metrics: RunMetric[];
+}
+
+export interface RunsSlice {
+  runs: Run[];
+  runsLoaded: boolean;
+  runsError: PolytuneErrorShape | null;
+  selectedRunId: string | null;
+  runDetail: RunDetail | null;
+  /** Live rate and ETA of the selected run, from the engine's step events. */
+  runLive: { tokensPerSecond: number; etaSeconds: number | null } | null;
+  startError: PolytuneErrorShape | null;
+  runActionError: PolytuneErrorShape | null;
+  loadRuns(): Promise<void>;
+  selectRun(id: string | null): Promise<void>;
+  startRun(config: TrainConfigInput): Promise<boolean>;
+  runAction(action: "pause" | "resume" | "cancel", id: string): Promise<void>;
+}
+
+export type AppState = AppSlice & ModelsSlice & TrySlice & RunsSlice;

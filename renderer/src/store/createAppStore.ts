@@ -3,6 +3,7 @@ import type { ApiClient } from "../api/createApiClient.js";
 import type { AppState } from "./AppState.js";
 import { createAppSlice, routeFromHash } from "./createAppSlice.js";
 import { createModelsSlice } from "./createModelsSlice.js";
+import { createRunsSlice } from "./createRunsSlice.js";
 import { createTrySlice } from "./createTrySlice.js";
 
 /** How long a finished progress entry stays on screen before it goes. */
@@ -14,9 +15,26 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     ...createAppSlice(api)(...a),
     ...createModelsSlice(api)(...a),
     ...createTrySlice(api)(...a),
+    ...createRunsSlice(api)(...a),
   }));
 
   api.on("models.changed", () => void store.getState().loadModels());
+  api.on("runs.changed", ({ run }) => {
+    void store.getState().loadRuns();
+    if (store.getState().selectedRunId === run) void store.getState().selectRun(run);
+  });
+  // Steps arrive several times a second: append to the open run instead of reloading it.
+  api.on("runs.step", ({ run, metric, totalSteps, etaSeconds }) => {
+    store.setState((s) => ({
+      runs: s.runs.map((r) => (r.id === run ? { ...r, step: metric.step, totalSteps } : r)),
+      ...(s.runDetail?.id === run
+        ? {
+            runDetail: { ...s.runDetail, step: metric.step, totalSteps, metrics: [...s.runDetail.metrics.filter((m) => m.step < metric.step), metric] },
+            runLive: { tokensPerSecond: metric.tokensPerSecond, etaSeconds },
+          }
+        : {}),
+    }));
+  });
   api.on("progress", (p) => {
     store.setState((s) => ({ progress: { ...s.progress, [p.task]: p } }));
     if (p.total !== null && p.done >= p.total) {
@@ -38,6 +56,7 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     if (isOpen && !wasOpen) {
       void store.getState().loadInfo();
       void store.getState().loadModels();
+      void store.getState().loadRuns();
     }
     wasOpen = isOpen;
   });
@@ -46,6 +65,7 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
   if (wasOpen) {
     void store.getState().loadInfo();
     void store.getState().loadModels();
+    void store.getState().loadRuns();
   }
 
   window.addEventListener("popstate", () => store.setState({ route: routeFromHash(location.hash) }));

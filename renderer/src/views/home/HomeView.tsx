@@ -9,6 +9,10 @@ export function HomeView() {
   const loaded = useAppStore((st) => st.modelsLoaded);
   const navigate = useAppStore((st) => st.navigate);
   const problems = models.filter((m) => m.status !== "ok").length;
+  const runs = useAppStore((st) => st.runs);
+  const selectRun = useAppStore((st) => st.selectRun);
+  const active = runs.filter((r) => r.status === "running" || r.status === "queued");
+  const interrupted = runs.filter((r) => r.status === "interrupted");
 
   return (
     <div className="view home-view">
@@ -19,6 +23,7 @@ export function HomeView() {
           <h2 id="home-works">{s.worksToday}</h2>
           <ul className="plain-list">
             <li>{s.modelsItem}</li>
+            <li>{s.runsItem}</li>
             <li className="muted">{s.comingItem}</li>
           </ul>
         </section>
@@ -44,6 +49,24 @@ export function HomeView() {
               </button>
             </>
           )}
+        </section>
+        <section className="card" aria-labelledby="home-runs">
+          <h2 id="home-runs">{s.activeRuns}</h2>
+          {active.length === 0 ? <p className="muted">{s.noActiveRuns}</p> : null}
+          <ul className="plain-list">
+            {active.map((r) => (
+              <li key={r.id}>
+                <a href="#/runs" onClick={(e) => (e.preventDefault(), void selectRun(r.id), navigate("runs"))}>
+                  {r.name}
+                </a>{" "}
+                <progress max={Math.max(1, r.totalSteps)} value={r.step} aria-label={strings.runs.progress(r.step, r.totalSteps)} /> {r.step}/{r.totalSteps}
+              </li>
+            ))}
+          </ul>
+          {interrupted.length ? <p className="banner banner-info">{s.interruptedRuns(interrupted.length)}</p> : null}
+          <button type="button" onClick={() => navigate("runs")}>
+            {s.openRuns}
+          </button>
         </section>
       </div>
     </div>
