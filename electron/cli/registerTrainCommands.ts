@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { intOption, numberOption } from "./parseOptionNumber.js";
 import { readFileSync } from "node:fs";
-import { loraTargets, TrainConfigSchema, type Run, type TrainConfigInput } from "../shared/contract.js";
+import { allLoraTargets, trainBackends, TrainConfigSchema, type Run, type TrainConfigInput } from "../shared/contract.js";
 import { PolytuneError } from "../shared/PolytuneError.js";
 import type { PolytuneEngine } from "../engine/createEngine.js";
 
@@ -54,7 +54,9 @@ function report(run: Run, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify({ run: run.id, status: run.status, steps: run.step, adapterPath: run.adapterPath, summary: metrics, error: run.error })}\n`);
   } else if (run.status === "completed") {
-    process.stdout.write(`Run ${run.id} completed: ${run.step} steps. Adapter: ${run.adapterPath}\n`);
+    const where = typeof metrics.device === "string" ? ` on ${String(metrics.backend)} (${metrics.device})` : "";
+    const merged = typeof metrics.mergedModel === "string" ? ` Merged model: ${metrics.mergedModel}` : "";
+    process.stdout.write(`Run ${run.id} completed: ${run.step} steps${where}. Adapter: ${run.adapterPath}${merged}\n`);
   } else if (run.status === "paused") {
     process.stdout.write(`Run ${run.id} paused at step ${run.step}. Continue with \`polytune runs resume ${run.id}\`.\n`);
   }
@@ -78,7 +80,12 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
     .option("--warmup <n>", "warm-up steps", int("--warmup"))
     .option("--rank <n>", "LoRA rank r", int("--rank"))
     .option("--alpha <x>", "LoRA alpha (scale α/r)", num("--alpha"))
-    .option("--targets <list>", `comma-separated projections (${loraTargets.join(",")})`)
+    .option("--rslora", "rank-stabilised LoRA: scale α/√r instead of α/r")
+    .option("--targets <list>", `comma-separated projections (${allLoraTargets.join(",")}; default all but output)`)
+    .addOption(new Option("--backend <b>", "where to compute (auto: the first GPU found, else the CPU)").choices([...trainBackends]))
+    .option("--device <n>", "device index within the backend", int("--device"))
+    .option("--merged-out <file>", "also write base + adapter as one GGUF model here")
+    .addOption(new Option("--merged-type <t>", "tensor type of merged weights (source keeps the base's)").choices(["source", "f16", "f32"]))
     .option("--seq-len <n>", "maximum sequence length (longer examples are an error)", int("--seq-len"))
     .option("--batch <n>", "sequences per micro-batch", int("--batch"))
     .option("--grad-accum <n>", "micro-batches per optimizer step", int("--grad-accum"))
@@ -109,6 +116,7 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
         seed: o.seed, out: o.out, tokenBudget: o.tokenBudget, validationData: o.valData, validationFraction: o.valFraction,
         evalEvery: o.evalEvery, checkpointEvery: o.checkpointEvery, weightDecay: o.weightDecay, gradClip: o.gradClip, threads: o.threads, name: o.name, targets: typeof o.targets === "string" ? o.targets.split(",").map((t) => t.trim()) : undefined,
         maskPrompt: o.maskPrompt === false ? false : undefined,
+        rslora: o.rslora === true ? true : undefined, backend: o.backend, device: o.device, mergedOut: o.mergedOut, mergedType: o.mergedType,
       };
       const merged = { ...base, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) } as TrainConfigInput;
       const parsed = TrainConfigSchema.safeParse(merged);

@@ -139,8 +139,12 @@ export const TryResultSchema = z.object({
 });
 export type TryResult = z.infer<typeof TryResultSchema>;
 
+/** The projections a LoRA is put on by default; "output" (the LM head) may be added. */
 export const loraTargets = ["q", "k", "v", "o", "gate", "up", "down"] as const;
-export const LoraTargetSchema = z.enum(loraTargets);
+export const allLoraTargets = [...loraTargets, "output"] as const;
+export const LoraTargetSchema = z.enum(allLoraTargets);
+export const trainBackends = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
+export const TrainBackendSchema = z.enum(trainBackends);
 
 /** One LoRA training run's settings; defaults are Kew et al. 2024's (r 64, α 16, LR 1e-5). */
 export const TrainConfigSchema = z
@@ -154,6 +158,7 @@ export const TrainConfigSchema = z
     targets: z.array(LoraTargetSchema).min(1).default([...loraTargets]),
     rank: z.number().int().min(1).max(1024).default(64),
     alpha: z.number().positive().max(4096).default(16),
+    rslora: z.boolean().default(false),
     lr: z.number().positive().max(1).default(1e-5),
     schedule: z.enum(["constant", "linear", "cosine", "inverse-sqrt"]).default("constant"),
     warmupSteps: z.number().int().min(0).default(0),
@@ -170,6 +175,10 @@ export const TrainConfigSchema = z
     gradClip: z.number().min(0).default(1),
     seed: z.number().int().min(0).default(1),
     threads: z.number().int().min(1).max(512).optional(),
+    backend: TrainBackendSchema.default("auto"),
+    device: z.number().int().min(0).max(64).default(0),
+    mergedOut: z.string().min(1).max(4096).optional(),
+    mergedType: z.enum(["source", "f16", "f32"]).default("source"),
     checkpointEvery: z.number().int().min(1).default(100),
     evalEvery: z.number().int().min(1).default(50),
     out: z.string().min(1).max(4096).optional(),

@@ -39,18 +39,56 @@ public:
     void Execute() override {
         try {
             work_();
+        } catch (const polytune::trainer_error & e) {
+            code_ = e.code;
+            SetError(e.what());
+        } catch (const std::bad_alloc &) {
+            code_ = "out-of-memory";
+            SetError("out of host memory");
         } catch (const std::exception & e) {
             SetError(e.what());
         }
     }
     void OnOK() override { deferred_.Resolve(done_(Env())); }
-    void OnError(const Napi::Error & e) override { deferred_.Reject(e.Value()); }
+    void OnError(const Napi::Error & e) override {
+        if (!code_.empty()) e.Value().Set("code", code_);
+        deferred_.Reject(e.Value());
+    }
 
 private:
+    std::string code_;
     Napi::Promise::Deferred deferred_;
     std::function<void()> work_;
     std::function<Napi::Value(Napi::Env)> done_;
 };
+
+// A synchronous call's C++ error as a JS error with the same code.
+[[noreturn]] void rethrow(Napi::Env env, const std::exception & e) {
+    Napi::Error err = Napi::Error::New(env, e.what());
+    if (auto * te = dynamic_cast<const polytune::trainer_error *>(&e)) err.Value().Set("code", te->code);
+    throw err;
+}
+
+// (tokens, target[, lengths]): one sequence, or several concatenated with their lengths.
+polytune::batch to_batch(const Napi::CallbackInfo & info) {
+    polytune::batch b;
+    try {
+        b.tokens = to_tokens(info[0]);
+        b.target = to_mask(info[1]);
+        if (info.Length() > 2 && !info[2].IsUndefined()) b.lengths = to_tokens(info[2]);
+        else b.lengths = {(int32_t) b.tokens.size()};
+    } catch (const std::exception & e) {
+        throw Napi::TypeError::New(info.Env(), e.what());
+    }
+    return b;
+}
+
+Napi::Object loss_object(Napi::Env env, const polytune::step_result & r) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("lossSum", r.loss_sum);
+    o.Set("tokens", (double) r.tokens);
+    return o;
+}
 
 class Trainer : public Napi::ObjectWrap<Trainer> {
 public:
@@ -59,17 +97,20 @@ public:
     static Napi::Object Init(Napi::Env env, Napi::Object exports) {
         Napi::Function fn = DefineClass(env, "Trainer", {
             InstanceMethod("info", &Trainer::Info),
+            InstanceMethod("memory", &Trainer::Memory),
             InstanceMethod("accumulate", &Trainer::Accumulate),
             InstanceMethod("evalLoss", &Trainer::EvalLoss),
             InstanceMethod("update", &Trainer::Update),
             InstanceMethod("logits", &Trainer::Logits),
             InstanceMethod("gradients", &Trainer::Gradients),
+            InstanceMethod("matmulRate", &Trainer::MatmulRate),
             InstanceMethod("paramNames", &Trainer::ParamNames),
             InstanceMethod("getParam", &Trainer::GetParam),
             InstanceMethod("setParam", &Trainer::SetParam),
             InstanceMethod("saveAdapter", &Trainer::SaveAdapter),
             InstanceMethod("saveCheckpoint", &Trainer::SaveCheckpoint),
             InstanceMethod("loadCheckpoint", &Trainer::LoadCheckpoint),
+            InstanceMethod("exportMerged", &Trainer::ExportMerged),
             InstanceMethod("dispose", &Trainer::Dispose),
         });
         constructor = Napi::Persistent(fn);
@@ -90,6 +131,17 @@ private:
         return trainer_;
     }
 
+    // Queues `work` (under the trainer's lock) and returns a promise of `done`.
+    Napi::Value Queue(Napi::Env env, std::shared_ptr<lora_trainer> t, std::function<void(lora_trainer &)> work, std::function<Napi::Value(Napi::Env)> done) {
+        auto * w = new task(env, [t, work] {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            work(*t);
+        }, std::move(done));
+        auto p = w->promise();
+        w->Queue();
+        return p;
+    }
+
     Napi::Value Info(const Napi::CallbackInfo & info) {
         auto t = live(info.Env());
         const auto & hp = t->hp();
@@ -97,14 +149,36 @@ private:
         o.Set("architecture", hp.arch);
         o.Set("layers", hp.n_layer);
         o.Set("embeddingSize", hp.n_embd);
+        o.Set("feedForwardSize", hp.n_ff);
         o.Set("heads", hp.n_head);
         o.Set("headsKv", hp.n_head_kv);
         o.Set("vocabSize", hp.n_vocab);
+        o.Set("tiedOutput", hp.tied_output);
         o.Set("trainableParameters", (double) t->trainable_parameters());
         o.Set("baseBytes", (double) t->base_bytes());
         o.Set("step", (double) t->step());
         o.Set("rank", t->rank());
         o.Set("alpha", t->alpha());
+        o.Set("rslora", t->rslora());
+        o.Set("backend", t->backend_name());
+        o.Set("device", t->device_description());
+        return o;
+    }
+
+    Napi::Value Memory(const Napi::CallbackInfo & info) {
+        auto t = live(info.Env());
+        polytune::memory_report m;
+        {
+            std::lock_guard<std::mutex> lock(t->mutex);
+            m = t->memory();
+        }
+        Napi::Object o = Napi::Object::New(info.Env());
+        o.Set("weights", (double) m.weights);
+        o.Set("lora", (double) m.lora);
+        o.Set("optimizer", (double) m.optimizer);
+        o.Set("compute", (double) m.compute);
+        o.Set("deviceFree", m.device_free < 0 ? info.Env().Null() : Napi::Number::New(info.Env(), (double) m.device_free));
+        o.Set("deviceTotal", m.device_total < 0 ? info.Env().Null() : Napi::Number::New(info.Env(), (double) m.device_total));
         return o;
     }
 
@@ -112,29 +186,11 @@ private:
     Napi::Value EvalLoss(const Napi::CallbackInfo & info) { return LossTask(info, false); }
 
     Napi::Value LossTask(const Napi::CallbackInfo & info, bool train) {
-        Napi::Env env = info.Env();
-        auto t = live(env);
-        std::vector<int32_t> tokens;
-        std::vector<uint8_t> mask;
-        try {
-            tokens = to_tokens(info[0]);
-            mask = to_mask(info[1]);
-        } catch (const std::exception & e) {
-            throw Napi::TypeError::New(env, e.what());
-        }
+        auto t = live(info.Env());
+        auto b = std::make_shared<polytune::batch>(to_batch(info));
         auto result = std::make_shared<polytune::step_result>();
-        auto * w = new task(env, [t, tokens, mask, result, train] {
-            std::lock_guard<std::mutex> lock(t->mutex);
-            *result = train ? t->accumulate(tokens, mask) : t->eval(tokens, mask);
-        }, [result](Napi::Env e) {
-            Napi::Object o = Napi::Object::New(e);
-            o.Set("lossSum", result->loss_sum);
-            o.Set("tokens", (double) result->tokens);
-            return o.As<Napi::Value>();
-        });
-        auto p = w->promise();
-        w->Queue();
-        return p;
+        return Queue(info.Env(), t, [b, result, train](lora_trainer & tr) { *result = train ? tr.accumulate(*b) : tr.eval(*b); },
+                     [result](Napi::Env e) { return loss_object(e, *result).As<Napi::Value>(); });
     }
 
     Napi::Value Update(const Napi::CallbackInfo & info) {
@@ -154,58 +210,49 @@ private:
             std::lock_guard<std::mutex> lock(t->mutex);
             t->update(a);
         } catch (const std::exception & e) {
-            throw Napi::Error::New(env, e.what());
+            rethrow(env, e);
         }
         return Napi::Number::New(env, (double) t->step());
     }
 
     Napi::Value Logits(const Napi::CallbackInfo & info) {
-        Napi::Env env = info.Env();
-        auto t = live(env);
+        auto t = live(info.Env());
         std::vector<int32_t> tokens;
         try {
             tokens = to_tokens(info[0]);
         } catch (const std::exception & e) {
-            throw Napi::TypeError::New(env, e.what());
+            throw Napi::TypeError::New(info.Env(), e.what());
         }
         auto out = std::make_shared<std::vector<float>>();
-        auto * w = new task(env, [t, tokens, out] {
-            std::lock_guard<std::mutex> lock(t->mutex);
-            *out = t->logits(tokens);
-        }, [out](Napi::Env e) { return to_f32(e, *out).As<Napi::Value>(); });
-        auto p = w->promise();
-        w->Queue();
-        return p;
+        return Queue(info.Env(), t, [tokens, out](lora_trainer & tr) { *out = tr.logits(tokens); },
+                     [out](Napi::Env e) { return to_f32(e, *out).As<Napi::Value>(); });
     }
 
     Napi::Value Gradients(const Napi::CallbackInfo & info) {
-        Napi::Env env = info.Env();
-        auto t = live(env);
-        std::vector<int32_t> tokens;
-        std::vector<uint8_t> mask;
-        try {
-            tokens = to_tokens(info[0]);
-            mask = to_mask(info[1]);
-        } catch (const std::exception & e) {
-            throw Napi::TypeError::New(env, e.what());
-        }
+        auto t = live(info.Env());
+        auto b = std::make_shared<polytune::batch>(to_batch(info));
         auto grads = std::make_shared<std::map<std::string, std::vector<float>>>();
         auto result = std::make_shared<polytune::step_result>();
-        auto * w = new task(env, [t, tokens, mask, grads, result] {
-            std::lock_guard<std::mutex> lock(t->mutex);
-            *result = t->gradients(tokens, mask, *grads);
-        }, [grads, result](Napi::Env e) {
-            Napi::Object o = Napi::Object::New(e);
-            o.Set("lossSum", result->loss_sum);
-            o.Set("tokens", (double) result->tokens);
-            Napi::Object g = Napi::Object::New(e);
-            for (const auto & [name, values] : *grads) g.Set(name, to_f32(e, values));
-            o.Set("grads", g);
-            return o.As<Napi::Value>();
-        });
-        auto p = w->promise();
-        w->Queue();
-        return p;
+        return Queue(info.Env(), t, [b, grads, result](lora_trainer & tr) { *result = tr.gradients(*b, *grads); },
+                     [grads, result](Napi::Env e) {
+                         Napi::Object o = loss_object(e, *result);
+                         Napi::Object g = Napi::Object::New(e);
+                         for (const auto & [name, values] : *grads) g.Set(name, to_f32(e, values));
+                         o.Set("grads", g);
+                         return o.As<Napi::Value>();
+                     });
+    }
+
+    Napi::Value MatmulRate(const Napi::CallbackInfo & info) {
+        auto t = live(info.Env());
+        for (int i = 0; i < 4; ++i) {
+            if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "matmulRate(nIn, nOut, tokens, iterations) takes four numbers");
+        }
+        int n_in = info[0].As<Napi::Number>().Int32Value(), n_out = info[1].As<Napi::Number>().Int32Value();
+        int tokens = info[2].As<Napi::Number>().Int32Value(), iterations = info[3].As<Napi::Number>().Int32Value();
+        auto rate = std::make_shared<double>(0);
+        return Queue(info.Env(), t, [=](lora_trainer & tr) { *rate = tr.matmul_rate(n_in, n_out, tokens, iterations); },
+                     [rate](Napi::Env e) { return Napi::Number::New(e, *rate).As<Napi::Value>(); });
     }
 
     Napi::Value ParamNames(const Napi::CallbackInfo & info) {
@@ -221,7 +268,7 @@ private:
             std::lock_guard<std::mutex> lock(t->mutex);
             return to_f32(info.Env(), t->get_param(info[0].As<Napi::String>().Utf8Value()));
         } catch (const std::exception & e) {
-            throw Napi::Error::New(info.Env(), e.what());
+            rethrow(info.Env(), e);
         }
     }
 
@@ -233,30 +280,26 @@ private:
             std::lock_guard<std::mutex> lock(t->mutex);
             t->set_param(info[0].As<Napi::String>().Utf8Value(), std::vector<float>(a.Data(), a.Data() + a.ElementLength()));
         } catch (const std::exception & e) {
-            throw Napi::Error::New(info.Env(), e.what());
+            rethrow(info.Env(), e);
         }
         return info.Env().Undefined();
     }
 
-    Napi::Value FileTask(const Napi::CallbackInfo & info, int kind) {
-        Napi::Env env = info.Env();
-        auto t = live(env);
-        if (!info[0].IsString()) throw Napi::TypeError::New(env, "a file path is required");
+    Napi::Value FileTask(const Napi::CallbackInfo & info, std::function<void(lora_trainer &, const std::string &)> work) {
+        auto t = live(info.Env());
+        if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "a file path is required");
         std::string path = info[0].As<Napi::String>().Utf8Value();
-        auto * w = new task(env, [t, path, kind] {
-            std::lock_guard<std::mutex> lock(t->mutex);
-            if (kind == 0) t->save_adapter(path);
-            else if (kind == 1) t->save_checkpoint(path);
-            else t->load_checkpoint(path);
-        }, [t](Napi::Env e) { return Napi::Number::New(e, (double) t->step()).As<Napi::Value>(); });
-        auto p = w->promise();
-        w->Queue();
-        return p;
+        return Queue(info.Env(), t, [path, work](lora_trainer & tr) { work(tr, path); },
+                     [t](Napi::Env e) { return Napi::Number::New(e, (double) t->step()).As<Napi::Value>(); });
     }
 
-    Napi::Value SaveAdapter(const Napi::CallbackInfo & info) { return FileTask(info, 0); }
-    Napi::Value SaveCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, 1); }
-    Napi::Value LoadCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, 2); }
+    Napi::Value SaveAdapter(const Napi::CallbackInfo & info) { return FileTask(info, [](lora_trainer & t, const std::string & p) { t.save_adapter(p); }); }
+    Napi::Value SaveCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, [](lora_trainer & t, const std::string & p) { t.save_checkpoint(p); }); }
+    Napi::Value LoadCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, [](lora_trainer & t, const std::string & p) { t.load_checkpoint(p); }); }
+    Napi::Value ExportMerged(const Napi::CallbackInfo & info) {
+        std::string type = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "source";
+        return FileTask(info, [type](lora_trainer & t, const std::string & p) { t.export_merged(p, type); });
+    }
 
     // Idempotent; work already queued keeps its own reference and finishes first.
     Napi::Value Dispose(const Napi::CallbackInfo & info) {
@@ -273,15 +316,26 @@ Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
     auto o = info[0].As<Napi::Object>();
     polytune::trainer_options opts;
     auto str = [&](const char * k) { return o.Get(k).IsString() ? o.Get(k).As<Napi::String>().Utf8Value() : std::string(); };
+    auto strings = [&](const char * k) {
+        std::vector<std::string> out;
+        if (!o.Get(k).IsArray()) return out;
+        auto arr = o.Get(k).As<Napi::Array>();
+        for (uint32_t i = 0; i < arr.Length(); ++i) {
+            if (!arr.Get(i).IsString()) throw Napi::TypeError::New(env, std::string(k) + " must be an array of strings");
+            out.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
+        }
+        return out;
+    };
     opts.model_path = str("modelPath");
     opts.backends_dir = str("backendsDir");
     if (opts.model_path.empty() || opts.backends_dir.empty()) throw Napi::TypeError::New(env, "modelPath and backendsDir are required");
-    if (o.Get("targets").IsArray()) {
-        auto arr = o.Get("targets").As<Napi::Array>();
-        for (uint32_t i = 0; i < arr.Length(); ++i) opts.targets.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
-    }
+    if (!str("backend").empty()) opts.backend = str("backend");
+    opts.backend_libs = strings("backendLibs");
+    opts.targets = strings("targets");
+    if (o.Get("device").IsNumber()) opts.device = o.Get("device").As<Napi::Number>().Int32Value();
     if (o.Get("rank").IsNumber()) opts.rank = o.Get("rank").As<Napi::Number>().Int32Value();
     if (o.Get("alpha").IsNumber()) opts.alpha = o.Get("alpha").As<Napi::Number>().FloatValue();
+    if (o.Get("rslora").IsBoolean()) opts.rslora = o.Get("rslora").As<Napi::Boolean>().Value();
     if (o.Get("seed").IsNumber()) opts.seed = o.Get("seed").As<Napi::Number>().Uint32Value();
     if (o.Get("threads").IsNumber()) opts.threads = o.Get("threads").As<Napi::Number>().Int32Value();
     auto made = std::make_shared<lora_trainer *>(nullptr);

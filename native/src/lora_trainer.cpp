@@ -1,5 +1,7 @@
 #include <algorithm>
 #include "lora_trainer.h"
+#include "backend_loader.h"
+#include "ggml_ptr.h"
 
 #include "ggml.h"
 #include "ggml-alloc.h"
@@ -10,23 +12,15 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <numeric>
 #include <random>
-#include <stdexcept>
-#include <thread>
 
 namespace polytune {
-
-namespace {
-
-struct gguf_deleter { void operator()(gguf_context * c) const { gguf_free(c); } };
-struct ggml_ctx_deleter { void operator()(ggml_context * c) const { ggml_free(c); } };
-using gguf_ptr = std::unique_ptr<gguf_context, gguf_deleter>;
-using ggml_ctx_ptr = std::unique_ptr<ggml_context, ggml_ctx_deleter>;
 
 const std::map<std::string, std::string> & target_tensor_names() {
     static const std::map<std::string, std::string> names = {
         {"q", "attn_q"}, {"k", "attn_k"}, {"v", "attn_v"}, {"o", "attn_output"},
-        {"gate", "ffn_gate"}, {"up", "ffn_up"}, {"down", "ffn_down"},
+        {"gate", "ffn_gate"}, {"up", "ffn_up"}, {"down", "ffn_down"}, {"output", "output"},
     };
     return names;
 }
@@ -34,85 +28,89 @@ const std::map<std::string, std::string> & target_tensor_names() {
 uint32_t kv_u32(gguf_context * g, const std::string & key, uint32_t fallback, bool required) {
     int64_t id = gguf_find_key(g, key.c_str());
     if (id < 0) {
-        if (required) throw std::runtime_error("the model has no '" + key + "' metadata");
+        if (required) throw trainer_error("bad-model", "the model has no '" + key + "' metadata");
         return fallback;
     }
     switch (gguf_get_kv_type(g, id)) {
         case GGUF_TYPE_UINT32: return gguf_get_val_u32(g, id);
         case GGUF_TYPE_INT32: return (uint32_t) gguf_get_val_i32(g, id);
         case GGUF_TYPE_UINT64: return (uint32_t) gguf_get_val_u64(g, id);
-        default: throw std::runtime_error("metadata '" + key + "' has an unexpected type");
+        default: throw trainer_error("bad-model", "metadata '" + key + "' has an unexpected type");
     }
 }
 
 float kv_f32(gguf_context * g, const std::string & key, float fallback) {
     int64_t id = gguf_find_key(g, key.c_str());
     if (id < 0) return fallback;
-    if (gguf_get_kv_type(g, id) != GGUF_TYPE_FLOAT32) throw std::runtime_error("metadata '" + key + "' is not a float");
+    if (gguf_get_kv_type(g, id) != GGUF_TYPE_FLOAT32) throw trainer_error("bad-model", "metadata '" + key + "' is not a float");
     return gguf_get_val_f32(g, id);
 }
 
-void write_atomically(gguf_context * g, const std::string & path) {
-    std::string tmp = path + ".tmp";
-    if (!gguf_write_to_file(g, tmp.c_str(), false)) {
-        std::remove(tmp.c_str());
-        throw std::runtime_error("cannot write '" + tmp + "' (disk full or no permission?)");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw std::runtime_error("cannot move the finished file to '" + path + "'");
-    }
+std::string free_memory_note(void * device) {
+    if (!device) return "";
+    size_t free = 0, total = 0;
+    ggml_backend_dev_memory((ggml_backend_dev_t) device, &free, &total);
+    if (total == 0) return "";
+    return " (the device has " + std::to_string(free >> 20) + " MiB free of " + std::to_string(total >> 20) + " MiB)";
 }
 
-std::once_flag backends_loaded;
+namespace {
+
+size_t graph_size_for(int n_layer) { return std::max<size_t>(4096, (size_t) n_layer * 800 + 2048); }
 
 } // namespace
 
 lora_trainer::lora_trainer(const trainer_options & opts) : opts_(opts) {
-    if (opts_.rank < 1) throw std::runtime_error("the LoRA rank must be at least 1");
-    if (opts_.targets.empty()) throw std::runtime_error("no LoRA targets were given");
+    if (opts_.rank < 1) throw trainer_error("bad-input", "the LoRA rank must be at least 1");
+    if (opts_.targets.empty()) throw trainer_error("bad-input", "no LoRA targets were given");
     for (const auto & t : opts_.targets) {
-        if (!target_tensor_names().count(t)) throw std::runtime_error("unknown LoRA target '" + t + "' (use q, k, v, o, gate, up, down)");
+        if (!target_tensor_names().count(t)) throw trainer_error("bad-input", "unknown LoRA target '" + t + "' (use q, k, v, o, gate, up, down, output)");
     }
-    // node-llama-cpp may already have loaded the backends into this process; loading twice would register them twice.
-    std::call_once(backends_loaded, [&] {
-        if (ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) == nullptr) ggml_backend_load_all_from_path(opts_.backends_dir.c_str());
-    });
-    backend_ = ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, nullptr);
-    if (!backend_) throw std::runtime_error("no CPU backend could be loaded from '" + opts_.backends_dir + "'");
-    int threads = opts_.threads > 0 ? opts_.threads : (int) std::max(1u, std::thread::hardware_concurrency());
-    ggml_backend_dev_t dev = ggml_backend_get_device(backend_);
-    ggml_backend_reg_t reg = dev ? ggml_backend_dev_backend_reg(dev) : nullptr;
-    auto set_threads = reg ? (ggml_backend_set_n_threads_t) ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads") : nullptr;
-    if (set_threads) set_threads(backend_, threads);
     try {
+        init_backend();
         load_model();
         init_lora();
+        build_optimizer_graphs();
+        galloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
     } catch (...) {
-        if (lora_buf_) ggml_backend_buffer_free(lora_buf_);
-        if (lora_ctx_) ggml_free(lora_ctx_);
-        if (weights_buf_) ggml_backend_buffer_free(weights_buf_);
-        if (weights_ctx_) ggml_free(weights_ctx_);
-        ggml_backend_free(backend_);
+        free_all();
         throw;
     }
-    galloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
 }
 
-lora_trainer::~lora_trainer() {
+lora_trainer::~lora_trainer() { free_all(); }
+
+void lora_trainer::free_all() {
     if (galloc_) ggml_gallocr_free(galloc_);
+    if (opt_galloc_) ggml_gallocr_free(opt_galloc_);
+    if (norm_galloc_) ggml_gallocr_free(norm_galloc_);
+    if (opt_ctx_) ggml_free(opt_ctx_);
+    if (acc_buf_) ggml_backend_buffer_free(acc_buf_);
+    if (acc_ctx_) ggml_free(acc_ctx_);
     if (lora_buf_) ggml_backend_buffer_free(lora_buf_);
     if (lora_ctx_) ggml_free(lora_ctx_);
     if (weights_buf_) ggml_backend_buffer_free(weights_buf_);
     if (weights_ctx_) ggml_free(weights_ctx_);
     if (backend_) ggml_backend_free(backend_);
+    galloc_ = opt_galloc_ = norm_galloc_ = nullptr;
+    opt_ctx_ = acc_ctx_ = lora_ctx_ = weights_ctx_ = nullptr;
+    acc_buf_ = lora_buf_ = weights_buf_ = nullptr;
+    backend_ = nullptr;
+}
+
+void lora_trainer::init_backend() {
+    started_backend b = start_backend(opts_.backend, opts_.backends_dir, opts_.backend_libs, opts_.device, opts_.threads);
+    backend_ = b.backend;
+    device_ = b.device;
+    backend_name_ = b.name;
+    device_description_ = b.description;
 }
 
 void lora_trainer::load_model() {
     ggml_context * meta_raw = nullptr;
     gguf_init_params params = {/*no_alloc =*/ true, /*ctx =*/ &meta_raw};
     gguf_ptr g(gguf_init_from_file(opts_.model_path.c_str(), params));
-    if (!g) throw std::runtime_error("'" + opts_.model_path + "' is not a readable GGUF model");
+    if (!g) throw trainer_error("bad-model", "'" + opts_.model_path + "' is not a readable GGUF model");
     ggml_ctx_ptr meta(meta_raw);
 
     int64_t arch_id = gguf_find_key(g.get(), "general.architecture");
@@ -120,7 +118,7 @@ void lora_trainer::load_model() {
     hp_.arch = gguf_get_val_str(g.get(), arch_id);
     const std::string & a = hp_.arch;
     if (a != "llama" && a != "mistral" && a != "qwen2" && a != "qwen3") {
-        throw std::runtime_error("the architecture '" + a + "' is not supported for training (supported: llama, mistral, qwen2, qwen3)");
+        throw trainer_error("bad-model", "the architecture '" + a + "' is not supported for training (supported: llama, mistral, qwen2, qwen3)");
     }
     hp_.n_embd = kv_u32(g.get(), a + ".embedding_length", 0, true);
     hp_.n_layer = kv_u32(g.get(), a + ".block_count", 0, true);
@@ -143,6 +141,7 @@ void lora_trainer::load_model() {
     // Every tensor the graph uses, in F32.
     std::vector<std::string> names = {"token_embd.weight", "output_norm.weight"};
     bool tied = gguf_find_tensor(g.get(), "output.weight") < 0;
+    hp_.tied_output = tied;
     if (!tied) names.push_back("output.weight");
     for (int l = 0; l < hp_.n_layer; ++l) {
         std::string p = "blk." + std::to_string(l) + ".";
@@ -161,7 +160,11 @@ void lora_trainer::load_model() {
         made[name] = t;
     }
     weights_buf_ = ggml_backend_alloc_ctx_tensors(weights_ctx_, backend_);
-    if (!weights_buf_) throw std::runtime_error("out of memory allocating the base weights in F32");
+    if (!weights_buf_) {
+        int64_t need = 0;
+        for (const auto & [name, t] : made) need += (int64_t) ggml_nbytes(t);
+        throw trainer_error("out-of-memory", "out of memory on " + device_description_ + ": the base weights need " + std::to_string(need >> 20) + " MiB in F32" + free_memory_note(device_));
+    }
 
     std::ifstream file(opts_.model_path, std::ios::binary);
     if (!file) throw std::runtime_error("cannot open '" + opts_.model_path + "'");
@@ -223,56 +226,128 @@ void lora_trainer::load_model() {
 
 void lora_trainer::init_lora() {
     const int r = opts_.rank;
-    size_t count = (size_t) hp_.n_layer * opts_.targets.size() * 2;
-    ggml_init_params lp = {ggml_tensor_overhead() * (count + 4), nullptr, true};
+    bool has_output = std::find(opts_.targets.begin(), opts_.targets.end(), "output") != opts_.targets.end();
+    if (has_output && hp_.tied_output) {
+        throw trainer_error("bad-input", "this model shares its output head with the token embeddings, so a LoRA on 'output' cannot be loaded by llama.cpp; leave 'output' out of the targets");
+    }
+    // Per pair: A, B, and both Adam moments of each (lora_ctx_); two gradient accumulators (acc_ctx_).
+    size_t count = ((size_t) hp_.n_layer * opts_.targets.size() + 1) * 6 + 8;
+    ggml_init_params lp = {ggml_tensor_overhead() * count, nullptr, true};
     lora_ctx_ = ggml_init(lp);
+    acc_ctx_ = ggml_init(lp);
+    auto add_pair = [&](int layer, const std::string & target, ggml_tensor * w, const std::string & base_name) {
+        auto p = std::make_unique<lora_pair>();
+        p->layer = layer;
+        p->target = target;
+        p->base_name = base_name;
+        p->w = w;
+        p->n_in = (int) w->ne[0];
+        p->n_out = (int) w->ne[1];
+        p->a = ggml_new_tensor_2d(lora_ctx_, GGML_TYPE_F32, p->n_in, r);
+        p->b = ggml_new_tensor_2d(lora_ctx_, GGML_TYPE_F32, r, p->n_out);
+        ggml_set_name(p->a, (base_name + ".lora_a").c_str());
+        ggml_set_name(p->b, (base_name + ".lora_b").c_str());
+        ggml_set_param(p->a);
+        ggml_set_param(p->b);
+        p->ma = ggml_dup_tensor(lora_ctx_, p->a);
+        p->va = ggml_dup_tensor(lora_ctx_, p->a);
+        p->mb = ggml_dup_tensor(lora_ctx_, p->b);
+        p->vb = ggml_dup_tensor(lora_ctx_, p->b);
+        p->ga = ggml_dup_tensor(acc_ctx_, p->a);
+        p->gb = ggml_dup_tensor(acc_ctx_, p->b);
+        lora_pair * raw = p.get();
+        loras_.push_back(std::move(p));
+        return raw;
+    };
     for (int l = 0; l < hp_.n_layer; ++l) {
         auto & L = layers_[l];
         std::map<std::string, ggml_tensor *> base = {{"q", L.wq}, {"k", L.wk}, {"v", L.wv}, {"o", L.wo}, {"gate", L.w_gate}, {"up", L.w_up}, {"down", L.w_down}};
         for (const auto & target : opts_.targets) {
-            ggml_tensor * w = base[target];
-            auto lp_ = std::make_unique<lora_pair>();
-            lp_->layer = l;
-            lp_->target = target;
-            lp_->base_name = "blk." + std::to_string(l) + "." + target_tensor_names().at(target) + ".weight";
-            lp_->n_in = (int) w->ne[0];
-            lp_->n_out = (int) w->ne[1];
-            lp_->a = ggml_new_tensor_2d(lora_ctx_, GGML_TYPE_F32, lp_->n_in, r);
-            lp_->b = ggml_new_tensor_2d(lora_ctx_, GGML_TYPE_F32, r, lp_->n_out);
-            ggml_set_name(lp_->a, (lp_->base_name + ".lora_a").c_str());
-            ggml_set_name(lp_->b, (lp_->base_name + ".lora_b").c_str());
-            ggml_set_param(lp_->a);
-            ggml_set_param(lp_->b);
-            L.lora[target] = lp_.get();
-            loras_.push_back(std::move(lp_));
+            if (target == "output") continue;
+            L.lora[target] = add_pair(l, target, base[target], "blk." + std::to_string(l) + "." + target_tensor_names().at(target) + ".weight");
         }
     }
+    if (has_output) output_lora_ = add_pair(-1, "output", output_, "output.weight");
+    adamw_params_ = ggml_new_tensor_1d(lora_ctx_, GGML_TYPE_F32, 7);
+    grad_scale_ = ggml_new_tensor_1d(lora_ctx_, GGML_TYPE_F32, 1);
     lora_buf_ = ggml_backend_alloc_ctx_tensors(lora_ctx_, backend_);
-    if (!lora_buf_) throw std::runtime_error("out of memory allocating the LoRA tensors");
+    acc_buf_ = lora_buf_ ? ggml_backend_alloc_ctx_tensors(acc_ctx_, backend_) : nullptr;
+    if (!lora_buf_ || !acc_buf_) throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for the LoRA tensors and optimizer state" + free_memory_note(device_));
+    ggml_backend_buffer_clear(lora_buf_, 0);
+    ggml_backend_buffer_clear(acc_buf_, 0);
     // A: Kaiming-uniform as PEFT does (bound 1/sqrt(n_in)); B: zero, so training starts from the base model.
     std::mt19937 rng(opts_.seed);
-    for (auto & lp : loras_) {
-        std::uniform_real_distribution<float> dist(-1.0f / std::sqrt((float) lp->n_in), 1.0f / std::sqrt((float) lp->n_in));
-        std::vector<float> a(ggml_nelements(lp->a));
+    for (auto & p : loras_) {
+        std::uniform_real_distribution<float> dist(-1.0f / std::sqrt((float) p->n_in), 1.0f / std::sqrt((float) p->n_in));
+        std::vector<float> a(ggml_nelements(p->a));
         for (auto & x : a) x = dist(rng);
-        ggml_backend_tensor_set(lp->a, a.data(), 0, a.size() * sizeof(float));
-        std::vector<float> b(ggml_nelements(lp->b), 0.0f);
-        ggml_backend_tensor_set(lp->b, b.data(), 0, b.size() * sizeof(float));
+        ggml_backend_tensor_set(p->a, a.data(), 0, a.size() * sizeof(float));
     }
-    for (auto & lp : loras_) {
-        for (ggml_tensor * t : {lp->a, lp->b}) {
-            size_t n = ggml_nelements(t);
-            grad_acc_.emplace_back(n, 0.0f);
-            adam_m_.emplace_back(n, 0.0f);
-            adam_v_.emplace_back(n, 0.0f);
+}
+
+float lora_trainer::lora_scale() const {
+    return opts_.rslora ? opts_.alpha / std::sqrt((float) opts_.rank) : opts_.alpha / (float) opts_.rank;
+}
+
+void lora_trainer::build_optimizer_graphs() {
+    const size_t n = loras_.size() * 2;
+    const size_t gsize = std::max<size_t>(64, n * 4 + 16);
+    ggml_init_params ip = {ggml_tensor_overhead() * gsize * 2 + 2 * ggml_graph_overhead_custom(gsize, false), nullptr, true};
+    opt_ctx_ = ggml_init(ip);
+    // Squared global norm of the accumulated gradients: one scalar read per update for clipping.
+    norm_graph_ = ggml_new_graph_custom(opt_ctx_, gsize, false);
+    ggml_tensor * sum = nullptr;
+    for (auto & p : loras_) {
+        for (ggml_tensor * g : {p->ga, p->gb}) {
+            ggml_tensor * s = ggml_sum(opt_ctx_, ggml_sqr(opt_ctx_, g));
+            sum = sum ? ggml_add(opt_ctx_, sum, s) : s;
+        }
+    }
+    norm2_ = sum;
+    ggml_set_output(norm2_);
+    ggml_build_forward_expand(norm_graph_, norm2_);
+    // AdamW on the device, over gradients scaled by 1/tokens and the clip factor.
+    update_graph_ = ggml_new_graph_custom(opt_ctx_, gsize, false);
+    for (auto & p : loras_) {
+        ggml_tensor * pairs[2][4] = {{p->a, p->ga, p->ma, p->va}, {p->b, p->gb, p->mb, p->vb}};
+        for (auto & q : pairs) {
+            ggml_tensor * g = ggml_mul(opt_ctx_, q[1], grad_scale_);
+            ggml_build_forward_expand(update_graph_, ggml_opt_step_adamw(opt_ctx_, q[0], g, q[2], q[3], adamw_params_));
+        }
+    }
+    // Each static graph keeps its own allocator, so neither overwrites the other's intermediate tensors.
+    opt_galloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+    norm_galloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+    if (!ggml_gallocr_alloc_graph(opt_galloc_, update_graph_) || !ggml_gallocr_alloc_graph(norm_galloc_, norm_graph_)) throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for the optimizer" + free_memory_note(device_));
+    for (ggml_cgraph * gf : {norm_graph_, update_graph_}) {
+        for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
+            ggml_tensor * node = ggml_graph_node(gf, i);
+            if (!ggml_backend_supports_op(backend_, node)) {
+                throw trainer_error("unsupported-op", backend_name_ + " cannot compute " + ggml_op_desc(node) + " for the optimizer");
+            }
         }
     }
 }
 
 int64_t lora_trainer::trainable_parameters() const {
     int64_t n = 0;
-    for (const auto & lp : loras_) n += ggml_nelements(lp->a) + ggml_nelements(lp->b);
+    for (const auto & p : loras_) n += ggml_nelements(p->a) + ggml_nelements(p->b);
     return n;
+}
+
+memory_report lora_trainer::memory() const {
+    memory_report m;
+    m.weights = weights_buf_ ? (int64_t) ggml_backend_buffer_get_size(weights_buf_) : 0;
+    m.lora = trainable_parameters() * 4;
+    m.optimizer = (lora_buf_ ? (int64_t) ggml_backend_buffer_get_size(lora_buf_) : 0) - m.lora + (acc_buf_ ? (int64_t) ggml_backend_buffer_get_size(acc_buf_) : 0);
+    m.compute = (galloc_ ? (int64_t) ggml_gallocr_get_buffer_size(galloc_, 0) : 0) + (opt_galloc_ ? (int64_t) ggml_gallocr_get_buffer_size(opt_galloc_, 0) : 0);
+    if (device_) {
+        size_t free = 0, total = 0;
+        ggml_backend_dev_memory((ggml_backend_dev_t) device_, &free, &total);
+        m.device_free = (int64_t) free;
+        m.device_total = (int64_t) total;
+    }
+    return m;
 }
 
 ggml_tensor * lora_trainer::project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp) {
@@ -280,13 +355,17 @@ ggml_tensor * lora_trainer::project(ggml_context * ctx, ggml_tensor * w, ggml_te
     if (lp) {
         ggml_tensor * ax = ggml_mul_mat(ctx, lp->a, x);
         ggml_tensor * bax = ggml_mul_mat(ctx, lp->b, ax);
-        y = ggml_add(ctx, y, ggml_scale(ctx, bax, opts_.alpha / (float) opts_.rank));
+        y = ggml_add(ctx, y, ggml_scale(ctx, bax, lora_scale()));
     }
     return y;
 }
 
-ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int T) {
+// R rows of C tokens each (sequences packed into rows, each attending only to itself); the rows are
+// folded into the head dimension for attention, which keeps every tensor 3-D for the GQA backward.
+ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R) {
     const int hd = hp_.head_dim();
+    const int nh = hp_.n_head, nkv = hp_.n_head_kv;
+    const int T = C * R;
     const float kq_scale = 1.0f / std::sqrt((float) hd);
     ggml_tensor * x = ggml_get_rows(ctx, tok_embd_, tokens);
     for (int l = 0; l < hp_.n_layer; ++l) {
@@ -301,22 +380,27 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
             k = ggml_add(ctx, k, L.bk);
             v = ggml_add(ctx, v, L.bv);
         }
-        q = ggml_reshape_3d(ctx, q, hd, hp_.n_head, T);
-        k = ggml_reshape_3d(ctx, k, hd, hp_.n_head_kv, T);
-        v = ggml_reshape_3d(ctx, v, hd, hp_.n_head_kv, T);
+        q = ggml_reshape_3d(ctx, q, hd, nh, T);
+        k = ggml_reshape_3d(ctx, k, hd, nkv, T);
+        v = ggml_reshape_3d(ctx, v, hd, nkv, T);
         if (hp_.qk_norm) {
             q = ggml_mul(ctx, ggml_rms_norm(ctx, q, hp_.rms_eps), L.q_norm);
             k = ggml_mul(ctx, ggml_rms_norm(ctx, k, hp_.rms_eps), L.k_norm);
         }
         q = ggml_rope_ext(ctx, q, pos, nullptr, hp_.n_rot, hp_.rope_mode, hp_.n_ctx_orig, hp_.freq_base, hp_.freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
         k = ggml_rope_ext(ctx, k, pos, nullptr, hp_.n_rot, hp_.rope_mode, hp_.n_ctx_orig, hp_.freq_base, hp_.freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
-        ggml_tensor * Q = ggml_cont(ctx, ggml_permute(ctx, q, 0, 2, 1, 3));  // [hd, T, n_head]
-        ggml_tensor * K = ggml_cont(ctx, ggml_permute(ctx, k, 0, 2, 1, 3));  // [hd, T, n_head_kv]
-        ggml_tensor * kq = ggml_mul_mat(ctx, K, Q);                          // [T_k, T_q, n_head]; kv heads shared by contiguous groups
-        kq = ggml_soft_max_ext(ctx, kq, mask, kq_scale, 0.0f);
-        ggml_tensor * Vt = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3)); // [T, hd, n_head_kv]
-        ggml_tensor * kqv = ggml_mul_mat(ctx, Vt, kq);                       // [hd, T_q, n_head]
-        ggml_tensor * o = ggml_cont(ctx, ggml_permute(ctx, kqv, 0, 2, 1, 3)); // [hd, n_head, T]
+        // [hd, heads, C, R] → [hd, C, heads·R]: query head h of row r sits at h + nh·r, and its kv head
+        // (h / (nh/nkv)) + nkv·r is exactly what mul_mat's broadcast picks.
+        ggml_tensor * Q = ggml_reshape_3d(ctx, ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, q, hd, nh, C, R), 0, 2, 1, 3)), hd, C, nh * R);
+        ggml_tensor * K = ggml_reshape_3d(ctx, ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, k, hd, nkv, C, R), 0, 2, 1, 3)), hd, C, nkv * R);
+        ggml_tensor * kq = ggml_mul_mat(ctx, K, Q);                                   // [C_k, C_q, nh·R]
+        // The mask is added per row before the softmax ([C, C, 1, R] broadcast over heads), so that the
+        // softmax's output feeds mul_mat directly: read through a view, its backward comes out wrong.
+        kq = ggml_add(ctx, ggml_reshape_4d(ctx, ggml_scale(ctx, kq, kq_scale), C, C, nh, R), mask);
+        kq = ggml_soft_max(ctx, ggml_reshape_3d(ctx, kq, C, C, nh * R));
+        ggml_tensor * Vt = ggml_reshape_3d(ctx, ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, v, hd, nkv, C, R), 1, 2, 0, 3)), C, hd, nkv * R);
+        ggml_tensor * kqv = ggml_mul_mat(ctx, Vt, kq);                                // [hd, C_q, nh·R]
+        ggml_tensor * o = ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, kqv, hd, C, nh, R), 0, 2, 1, 3)); // [hd, nh, C, R]
         o = ggml_reshape_2d(ctx, o, hp_.n_embd, T);
         x = ggml_add(ctx, x, project(ctx, L.wo, o, lora("o")));
         cur = ggml_mul(ctx, ggml_rms_norm(ctx, x, hp_.rms_eps), L.ffn_norm);
@@ -327,218 +411,341 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
     return ggml_mul(ctx, ggml_rms_norm(ctx, x, hp_.rms_eps), output_norm_);
 }
 
-void lora_trainer::validate(const std::vector<int32_t> & tokens, const std::vector<uint8_t> * target) const {
-    if (tokens.size() < 2) throw std::runtime_error("a training sequence needs at least two tokens");
-    for (int32_t t : tokens) {
-        if (t < 0 || t >= hp_.n_vocab) throw std::runtime_error("token id " + std::to_string(t) + " is outside the model's vocabulary of " + std::to_string(hp_.n_vocab));
+void lora_trainer::validate(const batch & b) const {
+    if (b.lengths.empty()) throw trainer_error("bad-input", "the batch has no sequences");
+    size_t total = 0;
+    for (int32_t len : b.lengths) {
+        if (len < 2) throw trainer_error("bad-input", "a training sequence needs at least two tokens");
+        total += (size_t) len;
     }
-    if (target && target->size() != tokens.size()) throw std::runtime_error("the target mask and the tokens differ in length");
-}
-
-namespace {
-struct graph_inputs {
-    ggml_tensor * tokens;
-    ggml_tensor * pos;
-    ggml_tensor * mask;
-};
-
-graph_inputs make_inputs(ggml_context * ctx, int T) {
-    graph_inputs in;
-    in.tokens = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, T);
-    in.pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, T);
-    in.mask = ggml_new_tensor_2d(ctx, GGML_TYPE_F32, T, T);
-    for (ggml_tensor * t : {in.tokens, in.pos, in.mask}) ggml_set_input(t);
-    return in;
-}
-
-void fill_inputs(const graph_inputs & in, const std::vector<int32_t> & tokens) {
-    const int T = (int) tokens.size();
-    std::vector<int32_t> pos(T);
-    for (int i = 0; i < T; ++i) pos[i] = i;
-    std::vector<float> mask((size_t) T * T);
-    for (int q = 0; q < T; ++q)
-        for (int k = 0; k < T; ++k) mask[(size_t) q * T + k] = k <= q ? 0.0f : -INFINITY;
-    ggml_backend_tensor_set(in.tokens, tokens.data(), 0, T * sizeof(int32_t));
-    ggml_backend_tensor_set(in.pos, pos.data(), 0, T * sizeof(int32_t));
-    ggml_backend_tensor_set(in.mask, mask.data(), 0, mask.size() * sizeof(float));
-}
-
-size_t graph_size_for(int n_layer) { return std::max<size_t>(4096, (size_t) n_layer * 600 + 1024); }
-} // namespace
-
-step_result lora_trainer::run_loss(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target, bool backward,
-                                   std::map<std::string, std::vector<float>> * grads_out, bool accumulate_grads) {
-    validate(tokens, &target);
-    const int T = (int) tokens.size();
-    // Position i-1 predicts token i; a prediction is supervised when token i is a target.
-    std::vector<int32_t> rows;
-    std::vector<int32_t> labels;
-    for (int i = 1; i < T; ++i) {
-        if (target[i]) {
-            rows.push_back(i - 1);
-            labels.push_back(tokens[i]);
-        }
+    if (total != b.tokens.size()) throw trainer_error("bad-input", "the sequence lengths do not add up to the number of tokens");
+    if (b.target.size() != b.tokens.size()) throw trainer_error("bad-input", "the target mask and the tokens differ in length");
+    for (int32_t t : b.tokens) {
+        if (t < 0 || t >= hp_.n_vocab) throw trainer_error("bad-input", "token id " + std::to_string(t) + " is outside the model's vocabulary of " + std::to_string(hp_.n_vocab));
     }
-    if (rows.empty()) throw std::runtime_error("the sequence has no supervised tokens");
-    const int S = (int) rows.size();
+}
 
-    const size_t gsize = graph_size_for(hp_.n_layer) * (backward ? 3 : 1);
-    ggml_init_params ip = {ggml_tensor_overhead() * gsize * 2 + ggml_graph_overhead_custom(gsize, backward), nullptr, true};
-    ggml_ctx_ptr ctx(ggml_init(ip));
-    graph_inputs in = make_inputs(ctx.get(), T);
-    ggml_tensor * sel = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, S);
-    ggml_tensor * onehot = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, hp_.n_vocab, S);
-    ggml_set_input(sel);
-    ggml_set_input(onehot);
-    ggml_tensor * h = build_hidden(ctx.get(), in.tokens, in.pos, in.mask, T);
-    ggml_tensor * hs = ggml_get_rows(ctx.get(), h, sel);                // [n_embd, S]: the output head only where it counts
-    ggml_tensor * logits = ggml_mul_mat(ctx.get(), output_, hs);       // [n_vocab, S]
-    ggml_tensor * loss = ggml_scale(ctx.get(), ggml_cross_entropy_loss(ctx.get(), logits, onehot), (float) S);
-    ggml_set_output(loss);
-    ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, backward);
-    ggml_build_forward_expand(gf, loss);
-    if (backward) {
-        ggml_set_loss(loss);
-        ggml_build_backward_expand(ctx.get(), gf, nullptr);
-        for (auto & lp : loras_) {
-            for (ggml_tensor * p : {lp->a, lp->b}) {
-                ggml_tensor * g = ggml_graph_get_grad(gf, p);
-                if (g) ggml_set_output(g);
+// ggml's backward of a matrix product feeds OUT_PROD a transposed gradient; the Vulkan kernel takes
+// contiguous operands only. Where the backend refuses such a node, its operands are made contiguous
+// (a copy) and the graph is rebuilt in the same order; anything else it cannot compute stays an error.
+ggml_cgraph * lora_trainer::adapt_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize) {
+    int fixed = 0;
+    for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
+        ggml_tensor * node = ggml_graph_node(gf, i);
+        if (node->op != GGML_OP_OUT_PROD || ggml_backend_supports_op(backend_, node)) continue;
+        for (int s = 0; s < 2; ++s) {
+            if (!ggml_is_contiguous(node->src[s])) {
+                node->src[s] = ggml_cont(ctx, node->src[s]);
+                ++fixed;
             }
         }
     }
-    if (!ggml_gallocr_alloc_graph(galloc_, gf)) throw std::runtime_error("out of memory allocating the compute graph (lower the sequence length)");
-    if (backward) ggml_graph_reset(gf);
-    fill_inputs(in, tokens);
-    ggml_backend_tensor_set(sel, rows.data(), 0, S * sizeof(int32_t));
-    std::vector<float> oh((size_t) hp_.n_vocab * S, 0.0f);
-    for (int s = 0; s < S; ++s) oh[(size_t) s * hp_.n_vocab + labels[s]] = 1.0f;
-    ggml_backend_tensor_set(onehot, oh.data(), 0, oh.size() * sizeof(float));
-    if (ggml_backend_graph_compute(backend_, gf) != GGML_STATUS_SUCCESS) throw std::runtime_error("the backend failed to compute the training graph");
+    if (fixed == 0) return gf;
+    ggml_cgraph * out = ggml_new_graph_custom(ctx, gsize + 1024, true);
+    if ((size_t) fixed > 1024) throw trainer_error("unsupported-op", "too many operands to copy for " + backend_name_);
+    for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) ggml_build_forward_expand(out, ggml_graph_node(gf, i));
+    return out;
+}
+
+void lora_trainer::compute(ggml_cgraph * gf, const char * what) {
+    // One backend computes the whole graph: an op it lacks is an error here, never a silent CPU fallback.
+    for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
+        ggml_tensor * node = ggml_graph_node(gf, i);
+        if (!ggml_backend_supports_op(backend_, node)) {
+            std::string types = ggml_type_name(node->type);
+            for (int s = 0; s < GGML_MAX_SRC && node->src[s]; ++s) types += std::string(s ? ", " : " from ") + ggml_type_name(node->src[s]->type);
+            throw trainer_error("unsupported-op", backend_name_ + " (" + device_description_ + ") cannot compute " + ggml_op_desc(node) + " (" + types + ") in the " + what);
+        }
+    }
+    if (ggml_backend_graph_compute(backend_, gf) != GGML_STATUS_SUCCESS) {
+        throw trainer_error("backend-failed", backend_name_ + " failed to compute the " + what + free_memory_note(device_));
+    }
+}
+
+namespace {
+// Where each sequence of a micro-batch goes: first-fit decreasing into rows as long as the longest one.
+struct row_plan {
+    int C = 0, R = 0;
+    std::vector<int> row, offset;   // per sequence
+    std::vector<size_t> start;      // per sequence, in the concatenated input
+};
+
+row_plan plan_rows(const std::vector<int32_t> & lengths) {
+    row_plan p;
+    const size_t n = lengths.size();
+    p.row.assign(n, 0);
+    p.offset.assign(n, 0);
+    p.start.assign(n, 0);
+    for (size_t i = 1; i < n; ++i) p.start[i] = p.start[i - 1] + (size_t) lengths[i - 1];
+    p.C = *std::max_element(lengths.begin(), lengths.end());
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lengths[a] > lengths[b]; });
+    std::vector<int> used;
+    for (size_t i : order) {
+        size_t r = 0;
+        while (r < used.size() && used[r] + lengths[i] > p.C) ++r;
+        if (r == used.size()) used.push_back(0);
+        p.row[i] = (int) r;
+        p.offset[i] = used[r];
+        used[r] += lengths[i];
+    }
+    p.R = (int) used.size();
+    return p;
+}
+
+struct packed_inputs {
+    std::vector<int32_t> tokens, pos;
+    std::vector<float> mask;        // [C_k, C_q, 1, R]
+};
+
+packed_inputs pack(const std::vector<int32_t> & tokens, const std::vector<int32_t> & lengths, const row_plan & p) {
+    packed_inputs in;
+    const size_t C = (size_t) p.C, R = (size_t) p.R;
+    in.tokens.assign(C * R, 0);
+    in.pos.assign(C * R, 0);
+    in.mask.assign(C * C * R, -INFINITY);
+    std::vector<int> segment(C * R, -1);
+    for (size_t s = 0; s < lengths.size(); ++s) {
+        for (int i = 0; i < lengths[s]; ++i) {
+            size_t slot = (size_t) p.row[s] * C + (size_t) p.offset[s] + (size_t) i;
+            in.tokens[slot] = tokens[p.start[s] + (size_t) i];
+            in.pos[slot] = i;
+            segment[slot] = (int) s;
+        }
+    }
+    for (size_t r = 0; r < R; ++r) {
+        for (size_t q = 0; q < C; ++q) {
+            float * row = in.mask.data() + (r * C + q) * C;
+            int sq = segment[r * C + q];
+            if (sq < 0) {
+                row[q] = 0.0f;  // padding attends to itself only, so its softmax row stays finite
+                continue;
+            }
+            for (size_t k = 0; k <= q; ++k) {
+                if (segment[r * C + k] == sq) row[k] = 0.0f;
+            }
+        }
+    }
+    return in;
+}
+} // namespace
+
+step_result lora_trainer::run_loss(const batch & b, bool backward) {
+    validate(b);
+    const row_plan plan = plan_rows(b.lengths);
+    const int C = plan.C, R = plan.R;
+    // Position i-1 predicts token i; a prediction is supervised when token i is a target.
+    std::vector<int32_t> rows, labels;
+    for (size_t s = 0; s < b.lengths.size(); ++s) {
+        for (int i = 1; i < b.lengths[s]; ++i) {
+            size_t at = plan.start[s] + (size_t) i;
+            if (!b.target[at]) continue;
+            rows.push_back(plan.row[s] * C + plan.offset[s] + i - 1);
+            labels.push_back(b.tokens[at]);
+        }
+    }
+    if (rows.empty()) throw trainer_error("bad-input", "the sequence has no supervised tokens");
+    const int S = (int) rows.size();
+    const int64_t V = hp_.n_vocab;
+    if (V * S >= INT32_MAX) throw trainer_error("bad-input", "the micro-batch has too many supervised tokens for one graph (" + std::to_string(S) + "); lower the batch size or token budget");
+    std::vector<int32_t> picks(S);
+    for (int s = 0; s < S; ++s) picks[s] = (int32_t) (s * V + labels[s]);
+
+    const size_t gsize = graph_size_for(hp_.n_layer) * (backward ? 3 : 1);
+    // Room for a second graph: adapt_for_backend may rebuild it.
+    ggml_init_params ip = {ggml_tensor_overhead() * gsize * 2 + 2 * ggml_graph_overhead_custom(gsize + 1024, backward), nullptr, true};
+    ggml_ctx_ptr ctx(ggml_init(ip));
+    ggml_tensor * t_tokens = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, C * R);
+    ggml_tensor * t_pos = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, C * R);
+    ggml_tensor * t_mask = ggml_new_tensor_4d(ctx.get(), GGML_TYPE_F32, C, C, 1, R);
+    ggml_tensor * t_sel = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, S);
+    ggml_tensor * t_picks = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, S);
+    for (ggml_tensor * t : {t_tokens, t_pos, t_mask, t_sel, t_picks}) ggml_set_input(t);
+    ggml_tensor * h = build_hidden(ctx.get(), t_tokens, t_pos, t_mask, C, R);
+    ggml_tensor * hs = ggml_get_rows(ctx.get(), h, t_sel);                     // [n_embd, S]: the head only where it counts
+    ggml_tensor * logits = project(ctx.get(), output_, hs, output_lora_);     // [V, S]
+    // -log softmax at each label, gathered from the flattened probabilities: no [V, S] one-hot input,
+    // which would cross the bus every step. The tiny bias keeps log finite should a probability underflow;
+    // it is also a real copy, which the gather needs: gathering from a view of soft_max's output
+    // directly gets a wrong backward from ggml's allocator (the softmax gradient is skipped).
+    ggml_tensor * probs = ggml_scale_bias(ctx.get(), ggml_soft_max(ctx.get(), logits), 1.0f, 1e-30f);
+    ggml_tensor * p_label = ggml_get_rows(ctx.get(), ggml_reshape_2d(ctx.get(), probs, 1, V * S), t_picks); // [1, S]
+    ggml_tensor * loss = ggml_scale(ctx.get(), ggml_sum(ctx.get(), ggml_log(ctx.get(), p_label)), -1.0f);
+    ggml_set_output(loss);
+    ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, backward);
+    ggml_build_forward_expand(gf, loss);
+    ggml_tensor * loss_grad = nullptr;
+    if (backward) {
+        ggml_set_loss(loss);
+        // Gradients go straight into the device accumulators: no host round trip per micro-batch.
+        std::vector<ggml_tensor *> accs(ggml_graph_n_nodes(gf), nullptr);
+        std::map<ggml_tensor *, ggml_tensor *> acc_of;
+        for (auto & p : loras_) {
+            acc_of[p->a] = p->ga;
+            acc_of[p->b] = p->gb;
+        }
+        for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
+            auto it = acc_of.find(ggml_graph_node(gf, i));
+            if (it != acc_of.end()) accs[i] = it->second;
+        }
+        ggml_build_backward_expand(ctx.get(), gf, accs.data());
+        loss_grad = ggml_graph_get_grad_acc(gf, loss);
+        gf = adapt_for_backend(ctx.get(), gf, gsize);
+    }
+    if (!ggml_gallocr_alloc_graph(galloc_, gf)) {
+        throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for a micro-batch of " + std::to_string(R) + " × " + std::to_string(C) + " tokens; lower the batch size, token budget or sequence length" + free_memory_note(device_));
+    }
+    compute_bytes_ = std::max<int64_t>(compute_bytes_, (int64_t) ggml_gallocr_get_buffer_size(galloc_, 0));
+    if (backward) {
+        // Not ggml_graph_reset: it would zero our accumulators. Only the loss's own gradient is seeded.
+        const float one = 1.0f;
+        ggml_backend_tensor_set(loss_grad, &one, 0, sizeof(float));
+    }
+    packed_inputs in = pack(b.tokens, b.lengths, plan);
+    ggml_backend_tensor_set(t_tokens, in.tokens.data(), 0, in.tokens.size() * sizeof(int32_t));
+    ggml_backend_tensor_set(t_pos, in.pos.data(), 0, in.pos.size() * sizeof(int32_t));
+    ggml_backend_tensor_set(t_mask, in.mask.data(), 0, in.mask.size() * sizeof(float));
+    ggml_backend_tensor_set(t_sel, rows.data(), 0, rows.size() * sizeof(int32_t));
+    ggml_backend_tensor_set(t_picks, picks.data(), 0, picks.size() * sizeof(int32_t));
+    compute(gf, backward ? "training graph" : "evaluation graph");
 
     step_result res;
     float l = 0;
     ggml_backend_tensor_get(loss, &l, 0, sizeof(float));
-    if (!std::isfinite(l)) throw std::runtime_error("the loss is not finite (learning rate too high?)");
+    if (!std::isfinite(l)) throw trainer_error("non-finite", "the loss is not finite (learning rate too high?)");
     res.loss_sum = l;
     res.tokens = S;
-    if (backward) {
-        size_t gi = 0;
-        std::vector<float> tmp;
-        for (auto & lp : loras_) {
-            for (ggml_tensor * p : {lp->a, lp->b}) {
-                ggml_tensor * g = ggml_graph_get_grad(gf, p);
-                size_t n = ggml_nelements(p);
-                tmp.assign(n, 0.0f);
-                if (g) ggml_backend_tensor_get(g, tmp.data(), 0, n * sizeof(float));
-                if (accumulate_grads) {
-                    auto & acc = grad_acc_[gi];
-                    for (size_t i = 0; i < n; ++i) acc[i] += tmp[i];
-                }
-                if (grads_out) (*grads_out)[ggml_get_name(p)] = tmp;
-                ++gi;
-            }
-        }
-        if (accumulate_grads) acc_tokens_ += S;
-    }
+    if (backward) acc_tokens_ += S;
     return res;
 }
 
-step_result lora_trainer::accumulate(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target) {
-    return run_loss(tokens, target, true, nullptr, true);
-}
+step_result lora_trainer::accumulate(const batch & b) { return run_loss(b, true); }
 
-step_result lora_trainer::eval(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target) {
-    return run_loss(tokens, target, false, nullptr, false);
-}
+step_result lora_trainer::eval(const batch & b) { return run_loss(b, false); }
 
-step_result lora_trainer::gradients(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target,
-                                    std::map<std::string, std::vector<float>> & out) {
-    return run_loss(tokens, target, true, &out, false);
+step_result lora_trainer::gradients(const batch & b, std::map<std::string, std::vector<float>> & out) {
+    if (acc_tokens_ != 0) throw trainer_error("bad-input", "gradients() needs empty accumulators; call update() first");
+    step_result res;
+    try {
+        res = run_loss(b, true);
+    } catch (...) {
+        ggml_backend_buffer_clear(acc_buf_, 0);
+        acc_tokens_ = 0;
+        throw;
+    }
+    for (auto & p : loras_) {
+        for (auto [param, acc] : {std::pair{p->a, p->ga}, std::pair{p->b, p->gb}}) {
+            std::vector<float> g(ggml_nelements(acc));
+            ggml_backend_tensor_get(acc, g.data(), 0, g.size() * sizeof(float));
+            out[ggml_get_name(param)] = std::move(g);
+        }
+    }
+    ggml_backend_buffer_clear(acc_buf_, 0);
+    acc_tokens_ = 0;
+    return res;
 }
 
 void lora_trainer::update(const adam_options & adam) {
-    if (acc_tokens_ == 0) throw std::runtime_error("no gradients were accumulated before the update");
+    if (acc_tokens_ == 0) throw trainer_error("bad-input", "no gradients were accumulated before the update");
     const float inv = 1.0f / (float) acc_tokens_;
-    double norm2 = 0;
-    for (auto & g : grad_acc_)
-        for (float & x : g) {
-            x *= inv;
-            norm2 += (double) x * x;
-        }
     float clip = 1.0f;
     if (adam.grad_clip > 0) {
-        float norm = (float) std::sqrt(norm2);
+        compute(norm_graph_, "gradient norm");
+        float norm2 = 0;
+        ggml_backend_tensor_get(norm2_, &norm2, 0, sizeof(float));
+        if (!std::isfinite(norm2)) throw trainer_error("non-finite", "the gradients are not finite (learning rate too high?)");
+        const float norm = std::sqrt(norm2) * inv;
         if (norm > adam.grad_clip) clip = adam.grad_clip / norm;
     }
     ++step_;
-    const float bc1 = 1.0f - std::pow(adam.beta1, (float) step_);
-    const float bc2 = 1.0f - std::pow(adam.beta2, (float) step_);
-    size_t gi = 0;
-    std::vector<float> p;
-    for (auto & lp : loras_) {
-        for (ggml_tensor * t : {lp->a, lp->b}) {
-            size_t n = ggml_nelements(t);
-            p.resize(n);
-            ggml_backend_tensor_get(t, p.data(), 0, n * sizeof(float));
-            auto & g = grad_acc_[gi];
-            auto & m = adam_m_[gi];
-            auto & v = adam_v_[gi];
-            for (size_t i = 0; i < n; ++i) {
-                float gr = g[i] * clip;
-                m[i] = adam.beta1 * m[i] + (1 - adam.beta1) * gr;
-                v[i] = adam.beta2 * v[i] + (1 - adam.beta2) * gr * gr;
-                float mh = m[i] / bc1, vh = v[i] / bc2;
-                p[i] -= adam.lr * (mh / (std::sqrt(vh) + adam.eps) + adam.weight_decay * p[i]);
-                g[i] = 0.0f;
-            }
-            ggml_backend_tensor_set(t, p.data(), 0, n * sizeof(float));
-            ++gi;
-        }
-    }
+    const float params[7] = {adam.lr, adam.beta1, adam.beta2, adam.eps, adam.weight_decay,
+                             1.0f / (1.0f - std::pow(adam.beta1, (float) step_)), 1.0f / (1.0f - std::pow(adam.beta2, (float) step_))};
+    const float scale = inv * clip;
+    ggml_backend_tensor_set(adamw_params_, params, 0, sizeof(params));
+    ggml_backend_tensor_set(grad_scale_, &scale, 0, sizeof(float));
+    compute(update_graph_, "optimizer step");
+    ggml_backend_buffer_clear(acc_buf_, 0);
     acc_tokens_ = 0;
 }
 
 std::vector<float> lora_trainer::logits(const std::vector<int32_t> & tokens) {
-    validate(tokens, nullptr);
+    batch b;
+    b.tokens = tokens;
+    b.target.assign(tokens.size(), 0);
+    b.lengths = {(int32_t) tokens.size()};
+    validate(b);
     const int T = (int) tokens.size();
     const size_t gsize = graph_size_for(hp_.n_layer);
     ggml_init_params ip = {ggml_tensor_overhead() * gsize * 2 + ggml_graph_overhead_custom(gsize, false), nullptr, true};
     ggml_ctx_ptr ctx(ggml_init(ip));
-    graph_inputs in = make_inputs(ctx.get(), T);
-    ggml_tensor * out = ggml_mul_mat(ctx.get(), output_, build_hidden(ctx.get(), in.tokens, in.pos, in.mask, T));
+    ggml_tensor * t_tokens = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, T);
+    ggml_tensor * t_pos = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, T);
+    ggml_tensor * t_mask = ggml_new_tensor_4d(ctx.get(), GGML_TYPE_F32, T, T, 1, 1);
+    for (ggml_tensor * t : {t_tokens, t_pos, t_mask}) ggml_set_input(t);
+    ggml_tensor * out = project(ctx.get(), output_, build_hidden(ctx.get(), t_tokens, t_pos, t_mask, T, 1), output_lora_);
     ggml_set_output(out);
     ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, false);
     ggml_build_forward_expand(gf, out);
-    if (!ggml_gallocr_alloc_graph(galloc_, gf)) throw std::runtime_error("out of memory allocating the compute graph");
-    fill_inputs(in, tokens);
-    if (ggml_backend_graph_compute(backend_, gf) != GGML_STATUS_SUCCESS) throw std::runtime_error("the backend failed to compute the forward pass");
+    if (!ggml_gallocr_alloc_graph(galloc_, gf)) throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for the forward pass" + free_memory_note(device_));
+    packed_inputs in = pack(tokens, b.lengths, plan_rows(b.lengths));
+    ggml_backend_tensor_set(t_tokens, in.tokens.data(), 0, in.tokens.size() * sizeof(int32_t));
+    ggml_backend_tensor_set(t_pos, in.pos.data(), 0, in.pos.size() * sizeof(int32_t));
+    ggml_backend_tensor_set(t_mask, in.mask.data(), 0, in.mask.size() * sizeof(float));
+    compute(gf, "forward pass");
     std::vector<float> res((size_t) hp_.n_vocab * T);
     ggml_backend_tensor_get(out, res.data(), 0, res.size() * sizeof(float));
     return res;
 }
 
+double lora_trainer::matmul_rate(int n_in, int n_out, int tokens, int iterations) {
+    ggml_init_params ip = {ggml_tensor_overhead() * 8 + ggml_graph_overhead(), nullptr, true};
+    ggml_ctx_ptr ctx(ggml_init(ip));
+    ggml_tensor * w = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, n_in, n_out);
+    ggml_tensor * x = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, n_in, tokens);
+    ggml_backend_buffer * buf = ggml_backend_alloc_ctx_tensors(ctx.get(), backend_);
+    if (!buf) throw trainer_error("out-of-memory", "out of memory for the matrix-product benchmark");
+    std::unique_ptr<ggml_backend_buffer, void (*)(ggml_backend_buffer *)> hold(buf, ggml_backend_buffer_free);
+    std::vector<float> fill((size_t) n_in * std::max(n_out, tokens));
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> d(-0.1f, 0.1f);
+    for (auto & f : fill) f = d(rng);
+    ggml_backend_tensor_set(w, fill.data(), 0, ggml_nbytes(w));
+    ggml_backend_tensor_set(x, fill.data(), 0, ggml_nbytes(x));
+    ggml_tensor * y = ggml_mul_mat(ctx.get(), w, x);
+    ggml_cgraph * gf = ggml_new_graph(ctx.get());
+    ggml_build_forward_expand(gf, y);
+    ggml_gallocr * alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+    std::unique_ptr<ggml_gallocr, void (*)(ggml_gallocr *)> hold_alloc(alloc, ggml_gallocr_free);
+    if (!ggml_gallocr_alloc_graph(alloc, gf)) throw trainer_error("out-of-memory", "out of memory for the matrix-product benchmark");
+    compute(gf, "matrix-product benchmark");  // warm-up (and shader compilation on GPUs)
+    const int64_t t0 = ggml_time_us();
+    for (int i = 0; i < iterations; ++i) compute(gf, "matrix-product benchmark");
+    const double seconds = (double) (ggml_time_us() - t0) / 1e6;
+    return 2.0 * n_in * (double) n_out * tokens * iterations / std::max(seconds, 1e-9);
+}
+
 std::vector<std::string> lora_trainer::param_names() const {
     std::vector<std::string> names;
-    for (const auto & lp : loras_) {
-        names.push_back(ggml_get_name(lp->a));
-        names.push_back(ggml_get_name(lp->b));
+    for (const auto & p : loras_) {
+        names.push_back(ggml_get_name(p->a));
+        names.push_back(ggml_get_name(p->b));
     }
     return names;
 }
 
 lora_pair * lora_trainer::find_param(const std::string & name, bool & is_a) const {
-    for (const auto & lp : loras_) {
-        if (name == ggml_get_name(lp->a)) { is_a = true; return lp.get(); }
-        if (name == ggml_get_name(lp->b)) { is_a = false; return lp.get(); }
+    for (const auto & p : loras_) {
+        if (name == ggml_get_name(p->a)) { is_a = true; return p.get(); }
+        if (name == ggml_get_name(p->b)) { is_a = false; return p.get(); }
     }
-    throw std::runtime_error("no LoRA tensor named '" + name + "'");
+    throw trainer_error("bad-input", "no LoRA tensor named '" + name + "'");
 }
 
 std::vector<float> lora_trainer::get_param(const std::string & name) const {
     bool is_a = false;
-    lora_pair * lp = find_param(name, is_a);
-    ggml_tensor * t = is_a ? lp->a : lp->b;
+    lora_pair * p = find_param(name, is_a);
+    ggml_tensor * t = is_a ? p->a : p->b;
     std::vector<float> data(ggml_nelements(t));
     ggml_backend_tensor_get(t, data.data(), 0, data.size() * sizeof(float));
     return data;
@@ -546,101 +753,10 @@ std::vector<float> lora_trainer::get_param(const std::string & name) const {
 
 void lora_trainer::set_param(const std::string & name, const std::vector<float> & data) {
     bool is_a = false;
-    lora_pair * lp = find_param(name, is_a);
-    ggml_tensor * t = is_a ? lp->a : lp->b;
-    if ((int64_t) data.size() != ggml_nelements(t)) throw std::runtime_error("wrong number of values for '" + name + "'");
+    lora_pair * p = find_param(name, is_a);
+    ggml_tensor * t = is_a ? p->a : p->b;
+    if ((int64_t) data.size() != ggml_nelements(t)) throw trainer_error("bad-input", "wrong number of values for '" + name + "'");
     ggml_backend_tensor_set(t, data.data(), 0, data.size() * sizeof(float));
-}
-
-namespace {
-// A host context holding copies of tensors for gguf_add_tensor, which reads tensor data from host memory.
-struct host_tensors {
-    ggml_ctx_ptr ctx;
-    explicit host_tensors(size_t bytes, size_t count) {
-        ggml_init_params p = {bytes + ggml_tensor_overhead() * (count + 4), nullptr, false};
-        ctx.reset(ggml_init(p));
-        if (!ctx) throw std::runtime_error("out of host memory for writing the file");
-    }
-    ggml_tensor * add(const std::string & name, const int64_t * ne, const std::vector<float> & data) {
-        ggml_tensor * t = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, ne[0], ne[1]);
-        ggml_set_name(t, name.c_str());
-        std::memcpy(t->data, data.data(), data.size() * sizeof(float));
-        return t;
-    }
-};
-} // namespace
-
-void lora_trainer::save_adapter(const std::string & path) const {
-    size_t bytes = 0;
-    for (const auto & lp : loras_) bytes += ggml_nbytes(lp->a) + ggml_nbytes(lp->b);
-    host_tensors host(bytes, loras_.size() * 2);
-    gguf_ptr g(gguf_init_empty());
-    gguf_set_val_str(g.get(), "general.type", "adapter");
-    gguf_set_val_str(g.get(), "general.architecture", hp_.arch.c_str());
-    gguf_set_val_str(g.get(), "adapter.type", "lora");
-    // Without alpha, llama.cpp silently uses scale 1.
-    gguf_set_val_f32(g.get(), "adapter.lora.alpha", opts_.alpha);
-    for (const auto & lp : loras_) {
-        for (ggml_tensor * t : {lp->a, lp->b}) {
-            std::vector<float> data(ggml_nelements(t));
-            ggml_backend_tensor_get(t, data.data(), 0, data.size() * sizeof(float));
-            gguf_add_tensor(g.get(), host.add(ggml_get_name(t), t->ne, data));
-        }
-    }
-    write_atomically(g.get(), path);
-}
-
-void lora_trainer::save_checkpoint(const std::string & path) const {
-    size_t bytes = 0;
-    for (const auto & lp : loras_) bytes += 3 * (ggml_nbytes(lp->a) + ggml_nbytes(lp->b));
-    host_tensors host(bytes, loras_.size() * 6);
-    gguf_ptr g(gguf_init_empty());
-    gguf_set_val_str(g.get(), "general.type", "polytune.checkpoint");
-    gguf_set_val_str(g.get(), "general.architecture", hp_.arch.c_str());
-    gguf_set_val_u64(g.get(), "polytune.step", (uint64_t) step_);
-    gguf_set_val_u32(g.get(), "polytune.rank", (uint32_t) opts_.rank);
-    gguf_set_val_f32(g.get(), "adapter.lora.alpha", opts_.alpha);
-    size_t gi = 0;
-    for (const auto & lp : loras_) {
-        for (ggml_tensor * t : {lp->a, lp->b}) {
-            std::vector<float> data(ggml_nelements(t));
-            ggml_backend_tensor_get(t, data.data(), 0, data.size() * sizeof(float));
-            std::string name = ggml_get_name(t);
-            gguf_add_tensor(g.get(), host.add(name, t->ne, data));
-            gguf_add_tensor(g.get(), host.add(name + ".adam_m", t->ne, adam_m_[gi]));
-            gguf_add_tensor(g.get(), host.add(name + ".adam_v", t->ne, adam_v_[gi]));
-            ++gi;
-        }
-    }
-    write_atomically(g.get(), path);
-}
-
-void lora_trainer::load_checkpoint(const std::string & path) {
-    ggml_context * raw = nullptr;
-    gguf_init_params params = {false, &raw};
-    gguf_ptr g(gguf_init_from_file(path.c_str(), params));
-    if (!g) throw std::runtime_error("'" + path + "' is not a readable checkpoint");
-    ggml_ctx_ptr data(raw);
-    int64_t step_id = gguf_find_key(g.get(), "polytune.step");
-    if (step_id < 0) throw std::runtime_error("'" + path + "' is not a Polytune checkpoint");
-    if ((int) kv_u32(g.get(), "polytune.rank", 0, true) != opts_.rank) throw std::runtime_error("the checkpoint was made with another LoRA rank");
-    size_t gi = 0;
-    for (const auto & lp : loras_) {
-        for (ggml_tensor * t : {lp->a, lp->b}) {
-            std::string name = ggml_get_name(t);
-            ggml_tensor * p = ggml_get_tensor(data.get(), name.c_str());
-            ggml_tensor * m = ggml_get_tensor(data.get(), (name + ".adam_m").c_str());
-            ggml_tensor * v = ggml_get_tensor(data.get(), (name + ".adam_v").c_str());
-            if (!p || !m || !v || ggml_nelements(p) != ggml_nelements(t)) throw std::runtime_error("the checkpoint does not match these LoRA targets (" + name + ")");
-            ggml_backend_tensor_set(t, p->data, 0, ggml_nbytes(t));
-            std::memcpy(adam_m_[gi].data(), m->data, ggml_nbytes(t));
-            std::memcpy(adam_v_[gi].data(), v->data, ggml_nbytes(t));
-            std::fill(grad_acc_[gi].begin(), grad_acc_[gi].end(), 0.0f);
-            ++gi;
-        }
-    }
-    step_ = (int64_t) gguf_get_val_u64(g.get(), step_id);
-    acc_tokens_ = 0;
 }
 
 } // namespace polytune

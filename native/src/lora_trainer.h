@@ -1,7 +1,7 @@
 // LoRA training on a GGUF base model with the public ggml API (ggml.h, ggml-backend.h, gguf.h).
-// Base weights are held in F32 (dequantized on load: the GPU backward of a matrix product needs F32),
-// the LoRA tensors are the only parameters, the loss is taken on supervised positions only (gathered
-// with get_rows before the output head), and AdamW runs on the host over the LoRA tensors.
+// Base weights are held in F32 on the chosen backend (dequantized on load: the GPU backward of a matrix
+// product needs F32), the LoRA tensors are the only parameters, the loss is taken on supervised positions
+// only, gradients accumulate on the device and AdamW runs there too (ggml_opt_step_adamw).
 #pragma once
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,17 +18,30 @@ struct ggml_context;
 struct ggml_backend;
 struct ggml_backend_buffer;
 struct ggml_gallocr;
+struct ggml_cgraph;
+struct gguf_context;
 
 namespace polytune {
 
+// An error with a machine-readable code (out-of-memory, backend-unavailable, unsupported-op, …) that
+// the addon passes to JavaScript as error.code.
+struct trainer_error : std::runtime_error {
+    std::string code;
+    trainer_error(std::string c, const std::string & message) : std::runtime_error(message), code(std::move(c)) {}
+};
+
 struct trainer_options {
     std::string model_path;
-    std::string backends_dir;        // folder with the prebuilt ggml backends (loaded once)
-    std::vector<std::string> targets; // q k v o gate up down
+    std::string backends_dir;              // folder with the prebuilt CPU ggml backends (loaded once)
+    std::string backend = "cpu";           // cpu | vulkan | cuda | metal | auto
+    std::vector<std::string> backend_libs; // candidate GPU backend libraries, tried in order
+    int device = 0;                        // index among the backend's devices
+    std::vector<std::string> targets;      // q k v o gate up down output
     int rank = 8;
     float alpha = 16.0f;
+    bool rslora = false;                   // scale alpha/sqrt(r) instead of alpha/r
     uint32_t seed = 1;
-    int threads = 0;                  // 0: hardware concurrency
+    int threads = 0;                       // 0: hardware concurrency
 };
 
 struct adam_options {
@@ -36,7 +50,7 @@ struct adam_options {
     float beta2 = 0.999f;
     float eps = 1e-8f;
     float weight_decay = 0.0f;
-    float grad_clip = 1.0f;           // 0: off
+    float grad_clip = 1.0f;                // 0: off
 };
 
 struct hparams {
@@ -44,17 +58,20 @@ struct hparams {
     int n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, n_ff = 0, n_vocab = 0, n_rot = 0, n_ctx_orig = 0;
     int rope_mode = 0;
     float freq_base = 10000.0f, freq_scale = 1.0f, rms_eps = 1e-5f;
-    bool qkv_bias = false, qk_norm = false;
+    bool qkv_bias = false, qk_norm = false, tied_output = false;
     int head_dim() const { return n_embd / n_head; }
 };
 
 struct lora_pair {
     std::string base_name;   // e.g. blk.0.attn_q.weight
-    int layer = 0;
-    std::string target;      // q k v o gate up down
+    int layer = 0;           // -1 for the output head
+    std::string target;      // q k v o gate up down output
     int n_in = 0, n_out = 0;
+    ggml_tensor * w = nullptr;   // the base weight, F32
     ggml_tensor * a = nullptr;   // ne = [n_in, r]
     ggml_tensor * b = nullptr;   // ne = [r, n_out]
+    ggml_tensor * ga = nullptr, * gb = nullptr;                 // gradient accumulators
+    ggml_tensor * ma = nullptr, * va = nullptr, * mb = nullptr, * vb = nullptr; // Adam moments
 };
 
 struct layer_weights {
@@ -67,6 +84,18 @@ struct layer_weights {
 struct step_result {
     double loss_sum = 0;    // summed over supervised tokens
     int64_t tokens = 0;     // supervised tokens
+};
+
+// Sequences of one micro-batch: concatenated tokens and target flags, with each sequence's length.
+struct batch {
+    std::vector<int32_t> tokens;
+    std::vector<uint8_t> target;
+    std::vector<int32_t> lengths;
+};
+
+struct memory_report {
+    int64_t weights = 0, lora = 0, optimizer = 0, compute = 0;
+    int64_t device_free = -1, device_total = -1;
 };
 
 class lora_trainer {
@@ -82,18 +111,23 @@ public:
     int64_t step() const { return step_; }
     int rank() const { return opts_.rank; }
     float alpha() const { return opts_.alpha; }
+    bool rslora() const { return opts_.rslora; }
+    const std::string & backend_name() const { return backend_name_; }
+    const std::string & device_description() const { return device_description_; }
+    memory_report memory() const;
 
-    // forward + backward for one sequence; gradients are added to the host accumulators
-    step_result accumulate(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target);
+    // forward + backward over a micro-batch; gradients are added to the device accumulators
+    step_result accumulate(const batch & b);
     // loss only (validation)
-    step_result eval(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target);
+    step_result eval(const batch & b);
     // AdamW over the accumulated gradients (mean over supervised tokens), then clears them
     void update(const adam_options & adam);
-    // logits for every position, [T][n_vocab]
+    // logits for every position of one sequence, [T][n_vocab]
     std::vector<float> logits(const std::vector<int32_t> & tokens);
-    // gradients of the summed loss for one sequence, without touching the accumulators
-    step_result gradients(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target,
-                          std::map<std::string, std::vector<float>> & out);
+    // gradients of the summed loss for one micro-batch (the accumulators must be empty and stay so)
+    step_result gradients(const batch & b, std::map<std::string, std::vector<float>> & out);
+    // FLOP/s of an F32 matrix product of the given shape on this backend
+    double matmul_rate(int n_in, int n_out, int tokens, int iterations);
 
     std::vector<std::string> param_names() const;
     std::vector<float> get_param(const std::string & name) const;
@@ -102,6 +136,8 @@ public:
     void save_adapter(const std::string & path) const;
     void save_checkpoint(const std::string & path) const;
     void load_checkpoint(const std::string & path);
+    // base + adapter → a complete GGUF model; type "source" keeps each tensor's type, else f16 or f32
+    void export_merged(const std::string & path, const std::string & type);
 
     std::mutex mutex;
 
@@ -109,28 +145,53 @@ private:
     trainer_options opts_;
     hparams hp_;
     ggml_backend * backend_ = nullptr;
+    std::string backend_name_, device_description_;
+    void * device_ = nullptr;
     ggml_context * weights_ctx_ = nullptr;
     ggml_backend_buffer * weights_buf_ = nullptr;
     ggml_context * lora_ctx_ = nullptr;
-    ggml_backend_buffer * lora_buf_ = nullptr;
-    ggml_gallocr * galloc_ = nullptr;
+    ggml_backend_buffer * lora_buf_ = nullptr;     // LoRA tensors, Adam moments, optimizer inputs
+    ggml_context * acc_ctx_ = nullptr;
+    ggml_backend_buffer * acc_buf_ = nullptr;      // gradient accumulators (cleared after each update)
+    ggml_tensor * adamw_params_ = nullptr;         // [7]: lr, beta1, beta2, eps, wd, 1/(1-beta1^t), 1/(1-beta2^t)
+    ggml_tensor * grad_scale_ = nullptr;           // [1]: 1/tokens × clip factor
+    ggml_gallocr * galloc_ = nullptr;              // the training and evaluation graphs
+    ggml_gallocr * opt_galloc_ = nullptr;          // the update graph
+    ggml_gallocr * norm_galloc_ = nullptr;         // the gradient-norm graph (static graphs keep their own allocators)
+    ggml_context * opt_ctx_ = nullptr;
+    ggml_cgraph * norm_graph_ = nullptr, * update_graph_ = nullptr;
+    ggml_tensor * norm2_ = nullptr;
     ggml_tensor * tok_embd_ = nullptr, * output_norm_ = nullptr, * output_ = nullptr;
+    lora_pair * output_lora_ = nullptr;
     std::vector<layer_weights> layers_;
     std::vector<std::unique_ptr<lora_pair>> loras_;
-    std::vector<std::vector<float>> grad_acc_, adam_m_, adam_v_;
     int64_t acc_tokens_ = 0;
     int64_t step_ = 0;
     int64_t base_bytes_ = 0;
+    int64_t compute_bytes_ = 0;
 
+    void init_backend();
     void load_model();
     void init_lora();
+    void build_optimizer_graphs();
+    float lora_scale() const;
+    void compute(ggml_cgraph * gf, const char * what);
+    ggml_cgraph * adapt_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize);
     lora_pair * find_param(const std::string & name, bool & is_a) const;
-    // builds the forward pass to the final norm; returns hidden states [n_embd, T]
-    ggml_tensor * build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int T);
+    // the forward pass to the final norm over R rows of C tokens; returns hidden states [n_embd, C*R]
+    ggml_tensor * build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R);
     ggml_tensor * project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp);
-    step_result run_loss(const std::vector<int32_t> & tokens, const std::vector<uint8_t> & target, bool backward,
-                         std::map<std::string, std::vector<float>> * grads_out, bool accumulate_grads);
-    void validate(const std::vector<int32_t> & tokens, const std::vector<uint8_t> * target) const;
+    step_result run_loss(const batch & b, bool backward);
+    void validate(const batch & b) const;
+    void free_all();
 };
 
+} // namespace polytune
+
+namespace polytune {
+// Shared by the trainer's source files.
+const std::map<std::string, std::string> & target_tensor_names();
+uint32_t kv_u32(gguf_context * g, const std::string & key, uint32_t fallback, bool required);
+float kv_f32(gguf_context * g, const std::string & key, float fallback);
+std::string free_memory_note(void * device);
 } // namespace polytune

@@ -1,34 +1,40 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { getLlama, LlamaCompletion, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, LlamaCompletion, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyModel, type TinyArch } from "../../electron/engine/models/writeTinyModel.js";
 import { loadTrainerAddon, trainerBackendsDir, type NativeTrainer } from "../../electron/engine/train/TrainerAddon.js";
-import { encodeExample } from "../../electron/engine/train/encodeExample.js";
+import { encodeExample, type EncodedExample } from "../../electron/engine/train/encodeExample.js";
+import { packBatch } from "../../electron/engine/train/openTrainerSession.js";
 import { promptTokensFor } from "../../electron/engine/infer/GreedyRunner.js";
+import { logSoftmax, tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
 import { makeTempDir } from "../support/tempDir.js";
 
 const tmp = makeTempDir();
 const allTargets = ["q", "k", "v", "o", "gate", "up", "down"];
 let llama: Llama;
 
-const open = (modelPath: string, rank = 4, alpha = 8, targets = allTargets): Promise<NativeTrainer> =>
-  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), targets, rank, alpha, seed: 7, threads: 2 });
+const open = (modelPath: string, rank = 4, alpha = 8, targets = allTargets, rslora = false): Promise<NativeTrainer> =>
+  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend: "cpu", targets, rank, alpha, rslora, seed: 7, threads: 2 });
+
+/** Gives every LoRA B values, so every path carries gradient and the adapter changes the model. */
+function perturbB(trainer: NativeTrainer, amplitude = 0.3): void {
+  for (const name of trainer.paramNames().filter((n) => n.endsWith(".lora_b"))) {
+    const b = trainer.getParam(name);
+    trainer.setParam(name, Float32Array.from(b, (_, i) => Math.sin(i * 1.7 + name.length) * amplitude));
+  }
+}
+
+const example = (tokens: number[], promptLength: number): EncodedExample => ({
+  tokens: tokens as EncodedExample["tokens"],
+  target: Uint8Array.from(tokens, (_, i) => (i >= promptLength ? 1 : 0)),
+  promptLength,
+});
 
 beforeAll(async () => {
   llama = await getLlama({ gpu: false });
 });
 afterAll(() => tmp.cleanup());
-
-/** log-softmax of one row of logits. */
-function logSoftmax(row: Float32Array): Float64Array {
-  let max = -Infinity;
-  for (const x of row) max = Math.max(max, x);
-  let z = 0;
-  for (const x of row) z += Math.exp(x - max);
-  const lz = Math.log(z) + max;
-  return Float64Array.from(row, (x) => x - lz);
-}
 
 describe("native LoRA trainer", () => {
   it.each<[TinyArch, "llama-spm" | "qwen2"]>([["llama", "llama-spm"], ["qwen2", "qwen2"], ["qwen3", "qwen2"]])(
@@ -39,29 +45,10 @@ describe("native LoRA trainer", () => {
       const trainer = await open(path);
       const model = await llama.loadModel({ modelPath: path });
       try {
-        const tokens = [...(model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? [model.tokens.bos] : []), ...model.tokenize("Grüß Gott, hello world: une phrase en français.")];
+        const tokens = tokensOf(model, "Grüß Gott, hello world: une phrase en français.");
         const ours = await trainer.logits(Int32Array.from(tokens));
-        // llama.cpp with flash attention off and an F32 KV cache (TRAINER-NOTES: the 1e-6 regime).
-        const context = await model.createContext({ contextSize: 128, flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } as Parameters<LlamaModel["createContext"]>[0]);
-        const V = trainer.info().vocabSize;
-        const out = await context.getSequence().controlledEvaluate(tokens.map((t, i) => (i >= tokens.length - 4 ? [t, { generateNext: { probabilities: true } }] : t)) as Parameters<ReturnType<typeof context.getSequence>["controlledEvaluate"]>[0]);
-        let worst = 0;
-        for (let i = tokens.length - 4; i < tokens.length; i++) {
-          const probs = (out[i] as { next?: { probabilities?: Map<Token, number> } }).next?.probabilities;
-          expect(probs).toBeDefined();
-          const lp = logSoftmax(ours.subarray(i * V, (i + 1) * V));
-          // Differences to the likeliest token: llama.cpp normalises over 151k tokens in F32, which
-          // shifts every log-probability by the same small amount; the model's own output cancels out.
-          const [top, pTop] = [...probs!][0]!;
-          let n = 0;
-          for (const [token, p] of probs!) {
-            worst = Math.max(worst, Math.abs(lp[token]! - lp[top]! - (Math.log(p) - Math.log(pTop))));
-            if (++n >= 20) break;
-          }
-        }
         // Tolerance: 2e-5 on log-probability differences among the 20 likeliest tokens at the last four positions (measured: about 1e-6).
-        expect(worst).toBeLessThan(2e-5);
-        await context.dispose();
+        expect(await worstLogProbDifference(model, tokens, ours, trainer.info().vocabSize)).toBeLessThan(2e-5);
       } finally {
         trainer.dispose();
         await model.dispose();
@@ -75,10 +62,7 @@ describe("native LoRA trainer", () => {
     const trainer = await open(path, 2, 2);
     try {
       // B starts at zero (so A's gradient is zero); give it values so every path carries gradient.
-      for (const name of trainer.paramNames().filter((n) => n.endsWith(".lora_b"))) {
-        const b = trainer.getParam(name);
-        trainer.setParam(name, Float32Array.from(b, (_, i) => Math.sin(i * 1.7 + name.length) * 0.3));
-      }
+      perturbB(trainer);
       const tokens = Int32Array.from([1, 15043, 3186, 29892, 920, 526, 366, 29973]);
       const target = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1]);
       const { grads } = await trainer.gradients(tokens, target);
@@ -159,11 +143,11 @@ describe("native LoRA trainer", () => {
       for (let step = 0; step < 150; step++) {
         let loss = 0;
         let n = 0;
-        for (const e of examples) {
-          const r = await trainer.accumulate(Int32Array.from(e.tokens), e.target);
-          loss += r.lossSum;
-          n += r.tokens;
-        }
+        // All examples as one micro-batch: one graph, the sequences packed into rows.
+        const packed = packBatch(examples);
+        const r = await trainer.accumulate(packed.tokens, packed.target, packed.lengths);
+        loss += r.lossSum;
+        n += r.tokens;
         trainer.update({ lr: 1e-2 });
         if (step === 0) first = loss / n;
         last = loss / n;
@@ -218,6 +202,87 @@ describe("native LoRA trainer", () => {
     const tail = await run(b, 6);
     b.dispose();
     expect([...head, ...tail]).toEqual(all);
+  });
+
+  it("a micro-batch packed into rows gives the loss and gradients of its sequences one by one", async () => {
+    const path = join(tmp.dir, "pack.gguf");
+    await writeTinyModel({ out: path, layers: 2, embd: 32, heads: 4, headsKv: 2, seed: 9, std: 0.2 });
+    const trainer = await open(path, 2, 4);
+    try {
+      perturbB(trainer);
+      // Lengths 9, 4, 3, 5: rows of 9 hold [9], [5, 4] and [3], so sequences share rows and padding exists.
+      const batch = [
+        example([1, 450, 7483, 310, 3444, 338, 3681, 29889, 13], 4),
+        example([1, 15043, 3186, 29892], 2),
+        example([1, 920, 526], 1),
+        example([1, 366, 29973, 1724, 338], 3),
+      ];
+      const packed = packBatch(batch);
+      const together = await trainer.gradients(packed.tokens, packed.target, packed.lengths);
+      let lossSum = 0;
+      let tokens = 0;
+      const sum: Record<string, Float64Array> = {};
+      for (const e of batch) {
+        const one = await trainer.gradients(Int32Array.from(e.tokens), e.target);
+        lossSum += one.lossSum;
+        tokens += one.tokens;
+        for (const [name, g] of Object.entries(one.grads)) {
+          const acc = (sum[name] ??= new Float64Array(g.length));
+          g.forEach((x, i) => (acc[i]! += x));
+        }
+      }
+      expect(together.tokens).toBe(tokens);
+      expect(together.lossSum).toBeCloseTo(lossSum, 3);
+      let worst = 0;
+      for (const [name, g] of Object.entries(together.grads)) {
+        const ref = sum[name]!;
+        const scale = Math.max(...Array.from(ref, Math.abs), 1e-6);
+        g.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref[i]!) / scale)));
+      }
+      // F32 sums in another order: relative to each tensor's largest gradient.
+      expect(worst).toBeLessThan(1e-3);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it("rsLoRA and a LoRA on the output head: llama.cpp loads the adapter with the same log-probabilities, and so does the merged model", async () => {
+    const path = join(tmp.dir, "merge.gguf");
+    await writeTinyModel({ out: path, layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 13 });
+    const trainer = await open(path, 4, 8, [...allTargets, "output"], true);
+    const adapter = join(tmp.dir, "merge-adapter.gguf");
+    const merged = join(tmp.dir, "merged.gguf");
+    const model = await llama.loadModel({ modelPath: path });
+    try {
+      expect(trainer.paramNames()).toContain("output.weight.lora_b");
+      perturbB(trainer, 0.05);
+      await trainer.saveAdapter(adapter);
+      await trainer.exportMerged(merged, "f32");
+      const tokens = tokensOf(model, "Ein kurzer Satz, a short sentence.");
+      const ours = await trainer.logits(Int32Array.from(tokens));
+      const V = trainer.info().vocabSize;
+      const base = await worstLogProbDifference(model, tokens, await (async () => {
+        const plain = await open(path);
+        try {
+          return await plain.logits(Int32Array.from(tokens));
+        } finally {
+          plain.dispose();
+        }
+      })(), V);
+      // The adapter changes the model (so the comparison below means something) …
+      expect(await worstLogProbDifference(model, tokens, ours, V)).toBeGreaterThan(100 * Math.max(base, 1e-6));
+      // … and llama.cpp applies it exactly as we trained it: alpha·√r stands for rsLoRA's α/√r.
+      expect(await worstLogProbDifference(model, tokens, ours, V, { adapter })).toBeLessThan(2e-5);
+      const mergedModel = await llama.loadModel({ modelPath: merged });
+      try {
+        expect(await worstLogProbDifference(mergedModel, tokens, ours, V)).toBeLessThan(2e-5);
+      } finally {
+        await mergedModel.dispose();
+      }
+    } finally {
+      trainer.dispose();
+      await model.dispose();
+    }
   });
 
   it("refuses bad input with clear errors", async () => {

@@ -6,13 +6,23 @@ import { dirname, join } from "node:path";
 import { PolytuneError } from "../../shared/PolytuneError.js";
 import { nodeLlamaCppLlamaDir } from "../llamacpp/llamaCppSource.js";
 
+export type TrainerBackend = "cpu" | "cuda" | "vulkan" | "metal" | "auto";
+
 export interface TrainerOpenOptions {
   modelPath: string;
-  /** Folder of the prebuilt ggml backends (the @node-llama-cpp package of this platform). */
+  /** Folder of the prebuilt CPU ggml backends (the @node-llama-cpp package of this platform). */
   backendsDir: string;
+  /** Where to compute; "auto" takes the first GPU found (CUDA, Metal, Vulkan), else the CPU. */
+  backend?: TrainerBackend;
+  /** Candidate GPU backend libraries, tried in order (see gpuBackendLibraries). */
+  backendLibs?: string[];
+  /** Index among the chosen backend's devices. */
+  device?: number;
   targets: string[];
   rank: number;
   alpha: number;
+  /** Scale alpha/sqrt(rank) instead of alpha/rank (Kalajdzievski 2023). */
+  rslora?: boolean;
   seed: number;
   threads?: number;
 }
@@ -21,15 +31,34 @@ export interface TrainerInfo {
   architecture: string;
   layers: number;
   embeddingSize: number;
+  feedForwardSize: number;
   heads: number;
   headsKv: number;
   vocabSize: number;
+  /** The output head is the token embedding (no output.weight). */
+  tiedOutput: boolean;
   trainableParameters: number;
   /** Bytes of the base weights held in F32. */
   baseBytes: number;
   step: number;
   rank: number;
   alpha: number;
+  rslora: boolean;
+  /** ggml's backend name, e.g. CPU, CUDA0, Vulkan0. */
+  backend: string;
+  /** The device, e.g. "NVIDIA H100 80GB HBM3" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
+  device: string;
+}
+
+/** Bytes the trainer holds on its device, and what the device reports free (null where it cannot tell). */
+export interface TrainerMemory {
+  weights: number;
+  lora: number;
+  optimizer: number;
+  /** The largest compute buffer so far (activations and their gradients). */
+  compute: number;
+  deviceFree: number | null;
+  deviceTotal: number | null;
 }
 
 export interface LossResult {
@@ -47,23 +76,32 @@ export interface AdamWOptions {
   gradClip?: number;
 }
 
+/**
+ * Every call that takes (tokens, target) takes either one sequence, or several concatenated with their
+ * `lengths`: a micro-batch computed as one graph.
+ */
 export interface NativeTrainer {
   info(): TrainerInfo;
-  /** Forward + backward of one sequence; gradients are added to the trainer's accumulators. */
-  accumulate(tokens: Int32Array, target: Uint8Array): Promise<LossResult>;
-  evalLoss(tokens: Int32Array, target: Uint8Array): Promise<LossResult>;
+  memory(): TrainerMemory;
+  /** Forward + backward; gradients are added to the trainer's accumulators (on its device). */
+  accumulate(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array): Promise<LossResult>;
+  evalLoss(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array): Promise<LossResult>;
   /** AdamW over the accumulated gradients (mean per supervised token); returns the new step. */
   update(options: AdamWOptions): number;
   /** Logits of every position, row-major [tokens][vocab]. */
   logits(tokens: Int32Array): Promise<Float32Array>;
-  /** Gradients of the summed loss of one sequence, by LoRA tensor name, leaving the accumulators alone. */
-  gradients(tokens: Int32Array, target: Uint8Array): Promise<LossResult & { grads: Record<string, Float32Array> }>;
+  /** Gradients of the summed loss, by LoRA tensor name; needs empty accumulators and leaves them so. */
+  gradients(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array): Promise<LossResult & { grads: Record<string, Float32Array> }>;
+  /** FLOP/s of an F32 matrix product [nIn × nOut] · [nIn × tokens] on this trainer's device. */
+  matmulRate(nIn: number, nOut: number, tokens: number, iterations: number): Promise<number>;
   paramNames(): string[];
   getParam(name: string): Float32Array;
   setParam(name: string, values: Float32Array): void;
   saveAdapter(path: string): Promise<number>;
   saveCheckpoint(path: string): Promise<number>;
   loadCheckpoint(path: string): Promise<number>;
+  /** Base + adapter as one GGUF model; "source" keeps each merged tensor's type where ggml can write it. */
+  exportMerged(path: string, type?: "source" | "f16" | "f32"): Promise<number>;
   dispose(): void;
 }
 
@@ -85,11 +123,57 @@ export function loadTrainerAddon(): TrainerAddon {
   return addon;
 }
 
+const platformPackages: Record<string, string> = { "linux-x64": "linux-x64", "linux-arm64": "linux-arm64", "darwin-arm64": "mac-arm64-metal", "darwin-x64": "mac-x64", "win32-x64": "win-x64" };
+
+/**
+ * GPU backend libraries of node-llama-cpp's prebuilt packages for this platform (CUDA first, its
+ * fallback build for older runtimes next, then Vulkan): the same ggml builds inference uses.
+ */
+export function gpuBackendLibraries(): string[] {
+  const platformPackage = platformPackages[`${process.platform}-${process.arch}`];
+  if (!platformPackage) return [];
+  const scope = join(dirname(dirname(nodeLlamaCppLlamaDir())), "@node-llama-cpp");
+  if (!existsSync(scope)) return [];
+  const found: string[] = [];
+  const visit = (dir: string, depth: number): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && depth > 0) visit(path, depth - 1);
+      else if (/ggml-(cuda|vulkan|metal)\.(so|dll|dylib)$/.test(entry.name)) found.push(path);
+    }
+  };
+  for (const pkg of readdirSync(scope).filter((p) => p.startsWith(`${platformPackage}-`))) {
+    const bins = join(scope, pkg, "bins");
+    if (existsSync(bins)) visit(bins, 2);
+  }
+  const rank = (p: string): number => (p.includes("ggml-cuda") ? (p.includes("fallback") ? 1 : 0) : p.includes("ggml-metal") ? 2 : 3);
+  return found.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 /** The prebuilt ggml backends of this platform, the same node-llama-cpp uses for inference. */
 export function trainerBackendsDir(): string {
-  const platformPackage = ({ "linux-x64": "linux-x64", "linux-arm64": "linux-arm64", "darwin-arm64": "mac-arm64-metal", "darwin-x64": "mac-x64", "win32-x64": "win-x64" } as Record<string, string>)[`${process.platform}-${process.arch}`];
+  const platformPackage = platformPackages[`${process.platform}-${process.arch}`];
   const binsRoot = platformPackage ? join(dirname(dirname(nodeLlamaCppLlamaDir())), "@node-llama-cpp", platformPackage, "bins") : "";
   const dir = existsSync(binsRoot) ? readdirSync(binsRoot).find((d) => existsSync(join(binsRoot, d, "_nlcBuildMetadata.json"))) : undefined;
   if (!dir) throw new PolytuneError("trainer-backends-missing", `No prebuilt ggml backends for ${process.platform}-${process.arch}.`, { hint: "Reinstall with `npm ci`." });
   return join(binsRoot, dir);
+}
+
+const nativeHints: Record<string, string> = {
+  "out-of-memory": "Lower the batch size, token budget or sequence length, or train a smaller model; the run resumes from its last checkpoint.",
+  "backend-unavailable": "Pick another backend (`polytune doctor` lists what this machine can use); `cpu` always works.",
+  "unsupported-op": "This backend lacks an operation training needs; train on another backend (`cpu` always works).",
+  "backend-failed": "The device failed while computing; resume the run, or train on another backend.",
+  "non-finite": "Lower the learning rate (or raise warm-up), then resume from the last checkpoint.",
+  "bad-model": "Check the model file (`polytune models show`); training supports llama, mistral, qwen2 and qwen3.",
+  "bad-checkpoint": "The checkpoint does not belong to this configuration; start a new run instead of resuming.",
+  io: "Check free disk space and permissions of the data folder.",
+};
+
+/** A native trainer error (which carries `code`) as a PolytuneError with a hint; others unchanged. */
+export function fromNativeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as Error & { code?: unknown }).code;
+  if (typeof code !== "string" || !(code in nativeHints || code === "bad-input")) return error;
+  return new PolytuneError(`trainer-${code}`, error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".", nativeHints[code] ? { hint: nativeHints[code] } : {});
 }

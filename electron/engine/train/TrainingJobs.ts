@@ -97,7 +97,8 @@ export class TrainingJobs {
       const event = raw as TrainWorkerEvent;
       switch (event.type) {
         case "prepared":
-          this.runs.setStatus(run.id, "running", { totalSteps: event.totalSteps });
+          // Where it computes is known from here on (and kept if the run fails before it ends).
+          this.runs.setStatus(run.id, "running", { totalSteps: event.totalSteps, summary: { ...this.runs.get(run.id).summary, backend: event.backend, device: event.device, trainableParameters: event.trainableParameters } });
           if (event.resumedFromStep >= 0) this.runs.truncateMetrics(run.id, event.resumedFromStep);
           break;
         case "step": {

@@ -1,11 +1,14 @@
 import type { EncodedExample } from "./encodeExample.js";
-import { loadTrainerAddon, trainerBackendsDir, type LossResult, type NativeTrainer } from "./TrainerAddon.js";
+import { gpuBackendLibraries, loadTrainerAddon, trainerBackendsDir, type NativeTrainer, type TrainerBackend, type TrainerMemory } from "./TrainerAddon.js";
 
 export interface TrainerSessionOptions {
   modelPath: string;
+  backend: TrainerBackend;
+  device: number;
   targets: string[];
   rank: number;
   alpha: number;
+  rslora: boolean;
   seed: number;
   seqLen: number;
   threads: number | undefined;
@@ -16,39 +19,49 @@ export interface TrainerSessionOptions {
 export interface TrainerSession {
   readonly trainableParameters: number;
   readonly baseBytes: number;
-  /** Forward + backward over a micro-batch; returns the mean loss per supervised token. */
+  /** ggml's name of the backend that computes (CPU, CUDA0, Vulkan0, …) and its device. */
+  readonly backend: string;
+  readonly device: string;
+  /** Forward + backward over a micro-batch (one graph); returns the mean loss per supervised token. */
   accumulate(batch: EncodedExample[]): Promise<{ loss: number; tokens: number }>;
   update(lr: number): void;
-  /** Mean loss per supervised token over examples, without training. */
-  evalLoss(examples: EncodedExample[]): Promise<number>;
+  /** Mean loss per supervised token over examples, without training, in micro-batches of `batchSize`. */
+  evalLoss(examples: EncodedExample[], batchSize: number): Promise<number>;
   saveCheckpoint(path: string): Promise<void>;
   loadCheckpoint(path: string): Promise<void>;
   saveAdapter(path: string): Promise<void>;
-  memoryBytes(): number | null;
+  exportMerged(path: string, type: "source" | "f16" | "f32"): Promise<void>;
+  memory(): TrainerMemory;
   dispose(): void;
 }
 
-const asTokens = (e: EncodedExample): Int32Array => Int32Array.from(e.tokens);
-
-/** Runs examples one by one through `fn`, summing the loss and supervised-token counts. */
-async function sumLosses(examples: EncodedExample[], fn: (tokens: Int32Array, target: Uint8Array) => Promise<LossResult>): Promise<LossResult> {
-  let lossSum = 0;
-  let tokens = 0;
-  for (const example of examples) {
-    const r = await fn(asTokens(example), example.target);
-    lossSum += r.lossSum;
-    tokens += r.tokens;
-  }
-  return { lossSum, tokens };
+/** A micro-batch as the addon takes it: tokens and targets concatenated, with each sequence's length. */
+export function packBatch(batch: readonly EncodedExample[]): { tokens: Int32Array; target: Uint8Array; lengths: Int32Array } {
+  const total = batch.reduce((n, e) => n + e.tokens.length, 0);
+  const tokens = new Int32Array(total);
+  const target = new Uint8Array(total);
+  const lengths = new Int32Array(batch.length);
+  let at = 0;
+  batch.forEach((e, i) => {
+    tokens.set(e.tokens, at);
+    target.set(e.target, at);
+    lengths[i] = e.tokens.length;
+    at += e.tokens.length;
+  });
+  return { tokens, target, lengths };
 }
 
 export async function openTrainerSession(options: TrainerSessionOptions): Promise<TrainerSession> {
   const trainer: NativeTrainer = await loadTrainerAddon().openTrainer({
     modelPath: options.modelPath,
     backendsDir: trainerBackendsDir(),
+    backend: options.backend,
+    backendLibs: options.backend === "cpu" ? [] : gpuBackendLibraries(),
+    device: options.device,
     targets: options.targets,
     rank: options.rank,
     alpha: options.alpha,
+    rslora: options.rslora,
     seed: options.seed,
     ...(options.threads ? { threads: options.threads } : {}),
   });
@@ -56,15 +69,25 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
   return {
     trainableParameters: info.trainableParameters,
     baseBytes: info.baseBytes,
+    backend: info.backend,
+    device: info.device,
     async accumulate(batch) {
-      const { lossSum, tokens } = await sumLosses(batch, (t, m) => trainer.accumulate(t, m));
-      return { loss: lossSum / Math.max(1, tokens), tokens };
+      const { tokens, target, lengths } = packBatch(batch);
+      const r = await trainer.accumulate(tokens, target, lengths);
+      return { loss: r.lossSum / Math.max(1, r.tokens), tokens: r.tokens };
     },
     update(lr) {
       trainer.update({ lr, ...options.adam });
     },
-    async evalLoss(examples) {
-      const { lossSum, tokens } = await sumLosses(examples, (t, m) => trainer.evalLoss(t, m));
+    async evalLoss(examples, batchSize) {
+      let lossSum = 0;
+      let tokens = 0;
+      for (let i = 0; i < examples.length; i += batchSize) {
+        const { tokens: t, target, lengths } = packBatch(examples.slice(i, i + batchSize));
+        const r = await trainer.evalLoss(t, target, lengths);
+        lossSum += r.lossSum;
+        tokens += r.tokens;
+      }
       return lossSum / Math.max(1, tokens);
     },
     async saveCheckpoint(path) {
@@ -76,7 +99,10 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
     async saveAdapter(path) {
       await trainer.saveAdapter(path);
     },
-    memoryBytes: () => info.baseBytes + info.trainableParameters * 4 * 4,
+    async exportMerged(path, type) {
+      await trainer.exportMerged(path, type);
+    },
+    memory: () => trainer.memory(),
     dispose: () => trainer.dispose(),
   };
 }

@@ -12,6 +12,7 @@ import { encodeExample, type EncodedExample } from "./encodeExample.js";
 import { learningRateAt } from "./lrSchedule.js";
 import { microBatchAt, planEpoch } from "./planBatches.js";
 import { openTrainerSession, type TrainerSession } from "./openTrainerSession.js";
+import { fromNativeError } from "./TrainerAddon.js";
 import type { TrainWorkerEvent, TrainWorkerRequest } from "./TrainWorkerProtocol.js";
 
 const send = (event: TrainWorkerEvent): void => {
@@ -58,9 +59,12 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
 
   const session: TrainerSession = await openTrainerSession({
     modelPath: request.modelPath,
+    backend: config.backend,
+    device: config.device,
     targets: config.targets,
     rank: config.rank,
     alpha: config.alpha,
+    rslora: config.rslora,
     seed: config.seed,
     seqLen: config.seqLen,
     threads: config.threads,
@@ -77,7 +81,21 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
         step = last;
       }
     }
-    send({ type: "prepared", totalSteps, examples: train.length, validationExamples: validation.length, trainableParameters: session.trainableParameters, baseBytes: session.baseBytes, resumedFromStep: request.resume ? step : -1 });
+    send({
+      type: "prepared",
+      totalSteps,
+      examples: train.length,
+      validationExamples: validation.length,
+      trainableParameters: session.trainableParameters,
+      baseBytes: session.baseBytes,
+      backend: session.backend,
+      device: session.device,
+      resumedFromStep: request.resume ? step : -1,
+    });
+    const memoryBytes = (): number => {
+      const m = session.memory();
+      return m.weights + m.lora + m.optimizer + m.compute;
+    };
 
     const started = performance.now();
     while (step < totalSteps) {
@@ -96,8 +114,8 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
       step++;
       const seconds = (performance.now() - t0) / 1000;
       let valLoss: number | null = null;
-      if (validation.length > 0 && (step % config.evalEvery === 0 || step === totalSteps)) valLoss = await session.evalLoss(validation);
-      send({ type: "step", metric: { step, loss, lr, tokens, tokensPerSecond: tokens / Math.max(seconds, 1e-9), memoryBytes: session.memoryBytes(), valLoss, elapsedMs: Math.round(performance.now() - started) } });
+      if (validation.length > 0 && (step % config.evalEvery === 0 || step === totalSteps)) valLoss = await session.evalLoss(validation, config.batchSize);
+      send({ type: "step", metric: { step, loss, lr, tokens, tokensPerSecond: tokens / Math.max(seconds, 1e-9), memoryBytes: memoryBytes(), valLoss, elapsedMs: Math.round(performance.now() - started) } });
       if (step % config.checkpointEvery === 0 || stopRequest === "pause") {
         const path = join(checkpoints, `step-${step}.gguf`);
         await session.saveCheckpoint(path);
@@ -110,8 +128,22 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
       return;
     }
     await session.saveAdapter(request.adapterPath);
-    const finalValLoss = validation.length > 0 ? await session.evalLoss(validation) : null;
-    send({ type: "done", adapterPath: request.adapterPath, summary: { steps: step, examples: train.length, finalValLoss, trainableParameters: session.trainableParameters } });
+    const finalValLoss = validation.length > 0 ? await session.evalLoss(validation, config.batchSize) : null;
+    if (config.mergedOut) await session.exportMerged(config.mergedOut, config.mergedType);
+    send({
+      type: "done",
+      adapterPath: request.adapterPath,
+      summary: {
+        steps: step,
+        examples: train.length,
+        finalValLoss,
+        trainableParameters: session.trainableParameters,
+        backend: session.backend,
+        device: session.device,
+        peakMemoryBytes: memoryBytes(),
+        mergedModel: config.mergedOut ?? null,
+      },
+    });
   } finally {
     session.dispose();
   }
@@ -125,7 +157,8 @@ process.on("message", (raw) => {
   }
   runTraining(message)
     .catch((error: unknown) => {
-      const shape = error instanceof PolytuneError ? error.toShape() : toErrorShape(error);
+      const known = fromNativeError(error);
+      const shape = known instanceof PolytuneError ? known.toShape() : toErrorShape(known);
       send({ type: "error", error: shape });
     })
     .finally(() => {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from "react";
-import { loraTargets, type MemoryEstimate, type TrainConfigInput } from "../../../../electron/shared/contract.js";
+import { allLoraTargets, loraTargets, trainBackends, type MemoryEstimate, type TrainConfigInput } from "../../../../electron/shared/contract.js";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
 import { formatBytes } from "../../format/formatBytes.js";
 import { strings } from "../../i18n/strings.js";
@@ -22,6 +22,8 @@ type Form = {
   gradAccum: number;
   seed: number;
   maskPrompt: boolean;
+  rslora: boolean;
+  backend: (typeof trainBackends)[number];
 };
 
 // The papers' settings as one-click presets; Kew et al. 2024 is the default.
@@ -34,7 +36,7 @@ export function NewRunForm() {
   const startRun = useAppStore((st) => st.startRun);
   const startError = useAppStore((st) => st.startError);
   const api = useAppStore((st) => st.api);
-  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true });
+  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, backend: "auto" });
   const [starting, setStarting] = useState(false);
   const [estimate, setEstimate] = useState<MemoryEstimate | null>(null);
   const id = useId();
@@ -124,18 +126,31 @@ export function NewRunForm() {
         {num("batchSize")}
         {num("gradAccum")}
         {num("seed")}
+        {field(
+          "backend",
+          <select id={`${id}-backend`} value={form.backend} aria-describedby={`${id}-backend-help`} onChange={(e) => set("backend", e.target.value as Form["backend"])}>
+            {trainBackends.map((b) => (
+              <option key={b} value={b}>
+                {s.backends[b]}
+              </option>
+            ))}
+          </select>,
+        )}
       </div>
       <fieldset className="field">
         <legend>{s.fields.targets.label}</legend>
         <div className="inline-list">
-          {loraTargets.map((t) => (
+          {allLoraTargets.map((t) => (
             <label key={t} className="checkbox">
-              <input type="checkbox" checked={form.targets.includes(t)} onChange={(e) => set("targets", e.target.checked ? [...form.targets, t] : form.targets.filter((x) => x !== t))} /> {t}
+              <input type="checkbox" checked={form.targets.includes(t)} onChange={(e) => set("targets", e.target.checked ? [...form.targets, t] : form.targets.filter((x) => x !== t))} /> {t === "output" ? s.outputTarget : t}
             </label>
           ))}
         </div>
         <p className="help">{s.fields.targets.help}</p>
       </fieldset>
+      <label className="checkbox">
+        <input type="checkbox" checked={form.rslora} onChange={(e) => set("rslora", e.target.checked)} /> {s.fields.rslora.label} — <span className="muted">{s.fields.rslora.help}</span>
+      </label>
       <label className="checkbox">
         <input type="checkbox" checked={form.maskPrompt} onChange={(e) => set("maskPrompt", e.target.checked)} /> {s.fields.maskPrompt.label} — <span className="muted">{s.fields.maskPrompt.help}</span>
       </label>

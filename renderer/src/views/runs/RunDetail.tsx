@@ -31,13 +31,16 @@ export function RunDetail() {
     [s.fields.format.label, c.format],
     [s.fields.steps.label, String(c.steps ?? `${c.epochs ?? 1} epoch(s)`)],
     [s.fields.lr.label, `${c.lr} (${c.schedule}${c.warmupSteps ? `, warm-up ${c.warmupSteps}` : ""})`],
-    [s.fields.rank.label, `r ${c.rank}, α ${c.alpha}`],
+    [s.fields.rank.label, `r ${c.rank}, α ${c.alpha}${c.rslora ? " (rsLoRA: α/√r)" : ""}`],
     [s.fields.targets.label, c.targets.join(", ")],
     [s.fields.seqLen.label, String(c.seqLen)],
     [s.fields.batchSize.label, `${c.batchSize} × ${c.gradAccum}`],
     [s.fields.seed.label, String(c.seed)],
     [s.fields.maskPrompt.label, c.maskPrompt ? strings.common.yes : strings.common.no],
+    [s.fields.backend.label, s.backends[c.backend]],
   ];
+  const ranOn = run.summary && typeof run.summary.device === "string" ? `${String(run.summary.backend)} · ${run.summary.device}` : null;
+  if (ranOn) settings.push([s.fields.device.label, ranOn]);
   return (
     <div className="details-stack" data-testid="run-detail">
       <section className="card" aria-labelledby="run-heading">

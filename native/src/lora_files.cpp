@@ -1,0 +1,214 @@
+// The trainer's files: the adapter (llama.cpp's LoRA GGUF layout), checkpoints, and a merged model.
+#include <algorithm>
+#include "lora_trainer.h"
+#include "ggml_ptr.h"
+
+#include "ggml-alloc.h"
+#include "ggml-backend.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+namespace polytune {
+
+namespace {
+
+void write_atomically(gguf_context * g, const std::string & path) {
+    std::string tmp = path + ".tmp";
+    if (!gguf_write_to_file(g, tmp.c_str(), false)) {
+        std::remove(tmp.c_str());
+        throw trainer_error("io", "cannot write '" + tmp + "' (disk full or no permission?)");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw trainer_error("io", "cannot move the finished file to '" + path + "'");
+    }
+}
+
+// A host context holding copies of tensors for gguf_add_tensor, which reads tensor data from host memory.
+struct host_tensors {
+    ggml_ctx_ptr ctx;
+    explicit host_tensors(size_t bytes, size_t count) {
+        ggml_init_params p = {bytes + ggml_tensor_overhead() * (count + 4), nullptr, false};
+        ctx.reset(ggml_init(p));
+        if (!ctx) throw trainer_error("out-of-memory", "out of host memory for writing the file");
+    }
+    ggml_tensor * add(const std::string & name, const ggml_tensor * like) {
+        ggml_tensor * t = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, like->ne[0], like->ne[1]);
+        ggml_set_name(t, name.c_str());
+        ggml_backend_tensor_get(like, t->data, 0, ggml_nbytes(t));
+        return t;
+    }
+};
+
+// Types ggml_quantize_chunk can write without an importance matrix.
+bool writable_type(ggml_type t) {
+    static const std::set<ggml_type> ok = {
+        GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1, GGML_TYPE_Q5_0, GGML_TYPE_Q5_1,
+        GGML_TYPE_Q8_0, GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K, GGML_TYPE_IQ4_NL, GGML_TYPE_IQ4_XS,
+    };
+    return ok.count(t) && !ggml_quantize_requires_imatrix(t);
+}
+
+} // namespace
+
+void lora_trainer::save_adapter(const std::string & path) const {
+    size_t bytes = 0;
+    for (const auto & p : loras_) bytes += ggml_nbytes(p->a) + ggml_nbytes(p->b);
+    host_tensors host(bytes, loras_.size() * 2);
+    gguf_ptr g(gguf_init_empty());
+    gguf_set_val_str(g.get(), "general.type", "adapter");
+    gguf_set_val_str(g.get(), "general.architecture", hp_.arch.c_str());
+    gguf_set_val_str(g.get(), "adapter.type", "lora");
+    // llama.cpp scales by alpha / r, so rsLoRA's alpha / sqrt(r) is written as alpha·sqrt(r). Without
+    // alpha, llama.cpp silently uses scale 1.
+    gguf_set_val_f32(g.get(), "adapter.lora.alpha", lora_scale() * (float) opts_.rank);
+    for (const auto & p : loras_) {
+        for (ggml_tensor * t : {p->a, p->b}) gguf_add_tensor(g.get(), host.add(ggml_get_name(t), t));
+    }
+    write_atomically(g.get(), path);
+}
+
+void lora_trainer::save_checkpoint(const std::string & path) const {
+    size_t bytes = 0;
+    for (const auto & p : loras_) bytes += 3 * (ggml_nbytes(p->a) + ggml_nbytes(p->b));
+    host_tensors host(bytes, loras_.size() * 6);
+    gguf_ptr g(gguf_init_empty());
+    gguf_set_val_str(g.get(), "general.type", "polytune.checkpoint");
+    gguf_set_val_str(g.get(), "general.architecture", hp_.arch.c_str());
+    gguf_set_val_u64(g.get(), "polytune.step", (uint64_t) step_);
+    gguf_set_val_u32(g.get(), "polytune.rank", (uint32_t) opts_.rank);
+    gguf_set_val_bool(g.get(), "polytune.rslora", opts_.rslora);
+    gguf_set_val_f32(g.get(), "adapter.lora.alpha", opts_.alpha);
+    for (const auto & p : loras_) {
+        for (auto [t, m, v] : {std::tuple{p->a, p->ma, p->va}, std::tuple{p->b, p->mb, p->vb}}) {
+            std::string name = ggml_get_name(t);
+            gguf_add_tensor(g.get(), host.add(name, t));
+            gguf_add_tensor(g.get(), host.add(name + ".adam_m", m));
+            gguf_add_tensor(g.get(), host.add(name + ".adam_v", v));
+        }
+    }
+    write_atomically(g.get(), path);
+}
+
+void lora_trainer::load_checkpoint(const std::string & path) {
+    ggml_context * raw = nullptr;
+    gguf_init_params params = {false, &raw};
+    gguf_ptr g(gguf_init_from_file(path.c_str(), params));
+    if (!g) throw trainer_error("bad-checkpoint", "'" + path + "' is not a readable checkpoint");
+    ggml_ctx_ptr data(raw);
+    int64_t step_id = gguf_find_key(g.get(), "polytune.step");
+    if (step_id < 0) throw trainer_error("bad-checkpoint", "'" + path + "' is not a Polytune checkpoint");
+    if ((int) kv_u32(g.get(), "polytune.rank", 0, true) != opts_.rank) throw trainer_error("bad-checkpoint", "the checkpoint was made with another LoRA rank");
+    int64_t rs = gguf_find_key(g.get(), "polytune.rslora");
+    if ((rs >= 0 && gguf_get_val_bool(g.get(), rs)) != opts_.rslora) throw trainer_error("bad-checkpoint", "the checkpoint was made with another LoRA scaling (rsLoRA)");
+    for (const auto & p : loras_) {
+        for (auto [t, m, v] : {std::tuple{p->a, p->ma, p->va}, std::tuple{p->b, p->mb, p->vb}}) {
+            std::string name = ggml_get_name(t);
+            ggml_tensor * src[3] = {ggml_get_tensor(data.get(), name.c_str()), ggml_get_tensor(data.get(), (name + ".adam_m").c_str()), ggml_get_tensor(data.get(), (name + ".adam_v").c_str())};
+            ggml_tensor * dst[3] = {t, m, v};
+            for (int i = 0; i < 3; ++i) {
+                if (!src[i] || ggml_nelements(src[i]) != ggml_nelements(dst[i])) throw trainer_error("bad-checkpoint", "the checkpoint does not match these LoRA targets (" + name + ")");
+                ggml_backend_tensor_set(dst[i], src[i]->data, 0, ggml_nbytes(dst[i]));
+            }
+        }
+    }
+    ggml_backend_buffer_clear(acc_buf_, 0);
+    step_ = (int64_t) gguf_get_val_u64(g.get(), step_id);
+    acc_tokens_ = 0;
+}
+
+void lora_trainer::export_merged(const std::string & path, const std::string & type) {
+    if (type != "source" && type != "f16" && type != "f32") throw trainer_error("bad-input", "unknown merged type '" + type + "' (use source, f16 or f32)");
+    ggml_context * meta_raw = nullptr;
+    gguf_init_params params = {true, &meta_raw};
+    gguf_ptr in(gguf_init_from_file(opts_.model_path.c_str(), params));
+    if (!in) throw trainer_error("bad-model", "'" + opts_.model_path + "' is not a readable GGUF model");
+    ggml_ctx_ptr meta(meta_raw);
+    std::map<std::string, lora_pair *> merged;
+    for (auto & p : loras_) merged[p->base_name] = p.get();
+
+    gguf_ptr out(gguf_init_empty());
+    gguf_set_kv(out.get(), in.get());
+    const int64_t n_tensors = gguf_get_n_tensors(in.get());
+    for (int64_t i = 0; i < n_tensors; ++i) {
+        const char * name = gguf_get_tensor_name(in.get(), i);
+        gguf_add_tensor(out.get(), ggml_get_tensor(meta.get(), name));
+        if (!merged.count(name)) continue;
+        ggml_type src = gguf_get_tensor_type(in.get(), i);
+        ggml_type dst = type == "f32" ? GGML_TYPE_F32 : type == "f16" ? GGML_TYPE_F16 : (writable_type(src) ? src : GGML_TYPE_F16);
+        gguf_set_tensor_type(out.get(), name, dst);
+    }
+
+    const std::string tmp = path + ".tmp";
+    std::FILE * f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw trainer_error("io", "cannot create '" + tmp + "' (no permission?)");
+    std::ifstream base(opts_.model_path, std::ios::binary);
+    auto fail = [&](const std::string & message) {
+        std::fclose(f);
+        std::remove(tmp.c_str());
+        throw trainer_error("io", message);
+    };
+    std::vector<uint8_t> buf(gguf_get_meta_size(out.get()));
+    gguf_get_meta_data(out.get(), buf.data());
+    if (std::fwrite(buf.data(), 1, buf.size(), f) != buf.size()) fail("cannot write '" + tmp + "' (disk full?)");
+
+    ggml_gallocr * alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+    std::unique_ptr<ggml_gallocr, void (*)(ggml_gallocr *)> hold_alloc(alloc, ggml_gallocr_free);
+    const size_t in_data = gguf_get_data_offset(in.get());
+    size_t written = 0;
+    std::vector<float> f32;
+    for (int64_t i = 0; i < n_tensors; ++i) {
+        const char * name = gguf_get_tensor_name(out.get(), i);
+        const size_t offset = gguf_get_tensor_offset(out.get(), i);
+        const size_t size = gguf_get_tensor_size(out.get(), i);
+        if (offset > written) {
+            std::vector<uint8_t> pad(offset - written, 0);
+            if (std::fwrite(pad.data(), 1, pad.size(), f) != pad.size()) fail("cannot write '" + tmp + "' (disk full?)");
+            written = offset;
+        }
+        buf.resize(size);
+        auto it = merged.find(name);
+        if (it == merged.end()) {
+            const int64_t src_id = gguf_find_tensor(in.get(), name);
+            base.seekg((std::streamoff) (in_data + gguf_get_tensor_offset(in.get(), src_id)));
+            base.read((char *) buf.data(), (std::streamsize) size);
+            if (!base) fail("the model file ends inside tensor '" + std::string(name) + "' (truncated?)");
+        } else {
+            // W + scale · B·A, computed on the training backend from the F32 base it already holds.
+            lora_pair * p = it->second;
+            const size_t gsize = 16;
+            ggml_init_params ip = {ggml_tensor_overhead() * gsize + ggml_graph_overhead_custom(gsize, false), nullptr, true};
+            ggml_ctx_ptr ctx(ggml_init(ip));
+            ggml_tensor * delta = ggml_mul_mat(ctx.get(), ggml_cont(ctx.get(), ggml_transpose(ctx.get(), p->a)), p->b); // [n_in, n_out]
+            ggml_tensor * w = ggml_add(ctx.get(), p->w, ggml_scale(ctx.get(), delta, lora_scale()));
+            ggml_set_output(w);
+            ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, false);
+            ggml_build_forward_expand(gf, w);
+            if (!ggml_gallocr_alloc_graph(alloc, gf)) fail("out of memory merging '" + std::string(name) + "'");
+            compute(gf, "merge");
+            f32.resize(ggml_nelements(w));
+            ggml_backend_tensor_get(w, f32.data(), 0, f32.size() * sizeof(float));
+            const ggml_type dst = gguf_get_tensor_type(out.get(), i);
+            ggml_quantize_chunk(dst, f32.data(), buf.data(), 0, p->n_out, p->n_in, nullptr);
+        }
+        if (std::fwrite(buf.data(), 1, size, f) != size) fail("cannot write '" + tmp + "' (disk full?)");
+        written += size;
+    }
+    const size_t align = gguf_get_alignment(out.get());
+    if (written % align) {
+        std::vector<uint8_t> pad(align - written % align, 0);
+        std::fwrite(pad.data(), 1, pad.size(), f);
+    }
+    if (std::fflush(f) != 0 || std::ferror(f)) fail("cannot write '" + tmp + "' (disk full?)");
+    std::fclose(f);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw trainer_error("io", "cannot move the finished file to '" + path + "'");
+    }
+}
+
+} // namespace polytune

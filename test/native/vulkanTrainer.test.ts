@@ -1,0 +1,142 @@
+// The GPU code path without a GPU: the trainer on ggml's Vulkan backend over Mesa's software device
+// (lavapipe), from node-llama-cpp's prebuilt Vulkan package. One backend computes every graph (no
+// scheduler, every node checked with supports_op), so passing here means the graph really ran there.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { getLlama, LlamaCompletion, type Llama } from "node-llama-cpp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promptTokensFor } from "../../electron/engine/infer/GreedyRunner.js";
+import { writeTinyModel } from "../../electron/engine/models/writeTinyModel.js";
+import { encodeExample } from "../../electron/engine/train/encodeExample.js";
+import { packBatch } from "../../electron/engine/train/openTrainerSession.js";
+import { gpuBackendLibraries, loadTrainerAddon, trainerBackendsDir, type NativeTrainer } from "../../electron/engine/train/TrainerAddon.js";
+import { tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
+import { makeTempDir } from "../support/tempDir.js";
+
+// ggml hides CPU-type Vulkan devices unless named; this must be set before the backend loads. F16 off:
+// by default ggml's Vulkan matrix products round activations to F16 (a GPU speed trade), which would
+// blur the comparison with the CPU to about 3e-3; in F32 both agree to float precision.
+process.env.GGML_VK_VISIBLE_DEVICES = "0";
+process.env.GGML_VK_DISABLE_F16 = "1";
+
+const icdDir = "/usr/share/vulkan/icd.d";
+const hasLavapipe = existsSync(icdDir) && readdirSync(icdDir).some((f) => f.startsWith("lvp_icd"));
+const hasVulkanBackend = gpuBackendLibraries().some((p) => p.includes("ggml-vulkan"));
+// CI installs mesa-vulkan-drivers (.ci/run): there, a missing driver is a failure, not a skip.
+if (process.env.CI === "true" && process.platform === "linux" && (!hasLavapipe || !hasVulkanBackend)) {
+  throw new Error(`CI needs Mesa's lavapipe (${icdDir}/lvp_icd*.json) and node-llama-cpp's Vulkan package for the Vulkan tests`);
+}
+
+const tmp = makeTempDir();
+const targets = ["q", "k", "v", "o", "gate", "up", "down"];
+let llama: Llama;
+
+const open = (modelPath: string, backend: "vulkan" | "cpu", rank = 4, alpha = 8): Promise<NativeTrainer> =>
+  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend, backendLibs: gpuBackendLibraries(), targets, rank, alpha, seed: 7, threads: 2 });
+
+beforeAll(async () => {
+  llama = await getLlama({ gpu: false });
+});
+afterAll(() => tmp.cleanup());
+
+describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)("LoRA trainer on the Vulkan backend (software device)", () => {
+  it("runs on the Vulkan device and computes llama.cpp's log-probabilities", async () => {
+    const path = join(tmp.dir, "vk-parity.gguf");
+    await writeTinyModel({ out: path, layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 11 });
+    const trainer = await open(path, "vulkan");
+    const model = await llama.loadModel({ modelPath: path });
+    try {
+      const info = trainer.info();
+      expect(info.backend).toMatch(/^Vulkan\d+$/);
+      expect(info.device).toMatch(/llvmpipe/);
+      // The weights live in the device's memory, which the device reports.
+      expect(trainer.memory().deviceTotal).toBeGreaterThan(0);
+      const tokens = tokensOf(model, "Grüß Gott, hello world: une phrase en français.");
+      const ours = await trainer.logits(Int32Array.from(tokens));
+      // Measured about 1e-6 (lavapipe computes in F32 like the CPU); same tolerance as on the CPU.
+      expect(await worstLogProbDifference(model, tokens, ours, info.vocabSize)).toBeLessThan(2e-5);
+    } finally {
+      trainer.dispose();
+      await model.dispose();
+    }
+  });
+
+  it("computes the CPU backend's gradients for every targeted module", async () => {
+    const path = join(tmp.dir, "vk-grad.gguf");
+    await writeTinyModel({ out: path, layers: 1, embd: 32, heads: 4, headsKv: 2, seed: 5, std: 0.2 });
+    const [gpu, cpu] = [await open(path, "vulkan", 2, 2), await open(path, "cpu", 2, 2)];
+    try {
+      for (const name of gpu.paramNames().filter((n) => n.endsWith(".lora_b"))) {
+        const b = Float32Array.from(gpu.getParam(name), (_, i) => Math.sin(i * 1.7 + name.length) * 0.3);
+        gpu.setParam(name, b);
+        cpu.setParam(name, b);
+      }
+      // Two sequences in one micro-batch: the packed rows and the folded attention run on the device too.
+      const tokens = Int32Array.from([1, 15043, 3186, 29892, 920, 526, 366, 29973, 1, 450, 7483, 310]);
+      const target = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1]);
+      const lengths = Int32Array.from([8, 4]);
+      const [g, c] = [await gpu.gradients(tokens, target, lengths), await cpu.gradients(tokens, target, lengths)];
+      expect(Math.abs(g.lossSum - c.lossSum) / c.lossSum).toBeLessThan(1e-5);
+      for (const name of gpu.paramNames()) {
+        const a = g.grads[name]!;
+        const b = c.grads[name]!;
+        const scale = Math.max(...Array.from(b, Math.abs));
+        expect(scale, `${name} has a gradient`).toBeGreaterThan(0);
+        let worst = 0;
+        a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[i]!) / scale)));
+        expect(worst, name).toBeLessThan(1e-3);
+      }
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
+    }
+  });
+
+  it("learns on the device: the adapter loads in llama.cpp and reproduces the trained answers", async () => {
+    const path = join(tmp.dir, "vk-learn.gguf");
+    await writeTinyModel({ out: path, layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 21 });
+    const model = await llama.loadModel({ modelPath: path });
+    const pairs = [
+      ["Say hello.", "Hallo Welt"],
+      ["Count to three.", "Eins, zwei, drei."],
+    ] as const;
+    const examples = pairs.map(([q, a], i) =>
+      encodeExample(model, { turns: [{ role: "user", content: q }, { role: "assistant", content: a }], source: { file: "mem", line: i + 1 } }, { format: "alpaca", maskPrompt: true, maxLength: 256 }),
+    );
+    const trainer = await open(path, "vulkan", 16, 32);
+    const adapter = join(tmp.dir, "vk-adapter.gguf");
+    const losses: number[] = [];
+    try {
+      const packed = packBatch(examples);
+      for (let step = 0; step < 50; step++) {
+        const r = await trainer.accumulate(packed.tokens, packed.target, packed.lengths);
+        trainer.update({ lr: 1e-2 });
+        losses.push(r.lossSum / r.tokens);
+      }
+      await trainer.saveAdapter(adapter);
+    } finally {
+      trainer.dispose();
+    }
+    expect(losses.at(-1)!).toBeLessThan(0.1 * losses[0]!);
+    try {
+      for (const [q, a] of pairs) {
+        const context = await model.createContext({ contextSize: 256, lora: { adapters: [{ filePath: adapter }] } });
+        const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+        const text = await completion.generateCompletion(promptTokensFor(model, q, "alpaca"), { maxTokens: 16, temperature: 0 });
+        await context.dispose();
+        expect(text.trim()).toBe(a);
+      }
+    } finally {
+      await model.dispose();
+    }
+  }, 600_000);
+
+  it("says why when a backend cannot be had", async () => {
+    const path = join(tmp.dir, "vk-bad.gguf");
+    await writeTinyModel({ out: path, layers: 1, embd: 16, heads: 2, headsKv: 1 });
+    const attempt = loadTrainerAddon().openTrainer({ modelPath: path, backendsDir: trainerBackendsDir(), backend: "vulkan", backendLibs: gpuBackendLibraries(), device: 7, targets, rank: 2, alpha: 2, seed: 1 });
+    await expect(attempt).rejects.toMatchObject({ code: "backend-unavailable", message: expect.stringMatching(/no device 7/) });
+    const none = loadTrainerAddon().openTrainer({ modelPath: path, backendsDir: trainerBackendsDir(), backend: "metal", backendLibs: [], targets, rank: 2, alpha: 2, seed: 1 });
+    await expect(none).rejects.toMatchObject({ code: "backend-unavailable", message: expect.stringMatching(/Metal backend cannot be loaded/) });
+  });
+});
