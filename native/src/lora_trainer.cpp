@@ -411,6 +411,13 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
     return ggml_mul(ctx, ggml_rms_norm(ctx, x, hp_.rms_eps), output_norm_);
 }
 
+// After a failed graph: give its (possibly huge) compute buffer back and start the next one afresh.
+void lora_trainer::release_compute() {
+    if (galloc_) ggml_gallocr_free(galloc_);
+    galloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+    if (acc_tokens_ == 0) ggml_backend_buffer_clear(acc_buf_, 0);
+}
+
 void lora_trainer::validate(const batch & b) const {
     if (b.lengths.empty()) throw trainer_error("bad-input", "the batch has no sequences");
     size_t total = 0;
@@ -447,16 +454,23 @@ ggml_cgraph * lora_trainer::adapt_for_backend(ggml_context * ctx, ggml_cgraph * 
     return out;
 }
 
-void lora_trainer::compute(ggml_cgraph * gf, const char * what) {
+void lora_trainer::check_supported(ggml_cgraph * gf, const char * what) const {
     // One backend computes the whole graph: an op it lacks is an error here, never a silent CPU fallback.
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * node = ggml_graph_node(gf, i);
         if (!ggml_backend_supports_op(backend_, node)) {
             std::string types = ggml_type_name(node->type);
             for (int s = 0; s < GGML_MAX_SRC && node->src[s]; ++s) types += std::string(s ? ", " : " from ") + ggml_type_name(node->src[s]->type);
-            throw trainer_error("unsupported-op", backend_name_ + " (" + device_description_ + ") cannot compute " + ggml_op_desc(node) + " (" + types + ") in the " + what);
+            std::string dims = std::to_string(node->ne[0]);
+            for (int d = 1; d < GGML_MAX_DIMS && node->ne[d] > 1; ++d) dims += "×" + std::to_string(node->ne[d]);
+            throw trainer_error("unsupported-op", backend_name_ + " (" + device_description_ + ") cannot compute " + ggml_op_desc(node) + " (" + types + ", " + dims +
+                                                      ") in the " + what + "; if smaller micro-batches work, this one exceeds the device's limits");
         }
     }
+}
+
+void lora_trainer::compute(ggml_cgraph * gf, const char * what) {
+    check_supported(gf, what);
     if (ggml_backend_graph_compute(backend_, gf) != GGML_STATUS_SUCCESS) {
         throw trainer_error("backend-failed", backend_name_ + " failed to compute the " + what + free_memory_note(device_));
     }
@@ -593,7 +607,10 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
         loss_grad = ggml_graph_get_grad_acc(gf, loss);
         gf = adapt_for_backend(ctx.get(), gf, gsize);
     }
+    const char * what = backward ? "training graph" : "evaluation graph";
+    check_supported(gf, what);  // before allocating: a refused graph must not leave its buffers behind
     if (!ggml_gallocr_alloc_graph(galloc_, gf)) {
+        release_compute();
         throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for a micro-batch of " + std::to_string(R) + " × " + std::to_string(C) + " tokens; lower the batch size, token budget or sequence length" + free_memory_note(device_));
     }
     compute_bytes_ = std::max<int64_t>(compute_bytes_, (int64_t) ggml_gallocr_get_buffer_size(galloc_, 0));
@@ -608,7 +625,12 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
     ggml_backend_tensor_set(t_mask, in.mask.data(), 0, in.mask.size() * sizeof(float));
     ggml_backend_tensor_set(t_sel, rows.data(), 0, rows.size() * sizeof(int32_t));
     ggml_backend_tensor_set(t_picks, picks.data(), 0, picks.size() * sizeof(int32_t));
-    compute(gf, backward ? "training graph" : "evaluation graph");
+    try {
+        compute(gf, what);
+    } catch (...) {
+        release_compute();
+        throw;
+    }
 
     step_result res;
     float l = 0;

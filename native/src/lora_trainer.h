@@ -176,6 +176,8 @@ private:
     void build_optimizer_graphs();
     float lora_scale() const;
     void compute(ggml_cgraph * gf, const char * what);
+    void check_supported(ggml_cgraph * gf, const char * what) const;
+    void release_compute();
     ggml_cgraph * adapt_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize);
     lora_pair * find_param(const std::string & name, bool & is_a) const;
     // the forward pass to the final norm over R rows of C tokens; returns hidden states [n_embd, C*R]

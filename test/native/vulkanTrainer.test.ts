@@ -131,6 +131,28 @@ describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)(
     }
   }, 600_000);
 
+  it("refuses a micro-batch beyond the device's limits before allocating it, and carries on", async () => {
+    const path = join(tmp.dir, "vk-limits.gguf");
+    await writeTinyModel({ out: path, layers: 1, embd: 32, heads: 4, headsKv: 2, seed: 5 });
+    const trainer = await open(path, "vulkan", 2, 2);
+    try {
+      // One 8,000-token sequence: its attention matrix (8000 × 8000 × 4 heads) exceeds what lavapipe
+      // computes in one dispatch, and the graph would need over 4 GB of a 2 GB device.
+      const tokens = Int32Array.from({ length: 8000 }, (_, i) => 100 + (i % 1000));
+      const target = Uint8Array.from(tokens, (_, i) => (i > 10 ? 1 : 0));
+      const error = await trainer.accumulate(tokens, target).then(() => null, (e: unknown) => e as Error & { code?: string });
+      expect(error?.code).toMatch(/^(unsupported-op|out-of-memory)$/);
+      expect(error?.message).toMatch(/Vulkan0 \(llvmpipe.*\).*(exceeds the device's limits|lower the batch size)/);
+      // Nothing of it stays behind: no compute buffer held, and the next micro-batch trains.
+      expect(trainer.memory().compute).toBeLessThan(1 << 20);
+      const ok = await trainer.accumulate(tokens.slice(0, 20), target.slice(0, 20));
+      expect(ok.tokens).toBe(9);
+      expect(trainer.update({ lr: 1e-3 })).toBe(1);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
   it("says why when a backend cannot be had", async () => {
     const path = join(tmp.dir, "vk-bad.gguf");
     await writeTinyModel({ out: path, layers: 1, embd: 16, heads: 2, headsKv: 1 });

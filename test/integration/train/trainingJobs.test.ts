@@ -65,7 +65,36 @@ describe("training jobs", () => {
     expect(steps).toEqual(detail.metrics.map((m) => m.step));
     expect(detail.metrics.at(-1)!.loss).toBeLessThan(detail.metrics[0]!.loss);
     expect(detail.metrics.filter((m) => m.valLoss !== null).map((m) => m.step)).toEqual([6, 12]);
-    expect(detail.summary).toMatchObject({ steps: 12, examples: 12 });
+    expect(detail.summary).toMatchObject({ steps: 12, examples: 12, backend: "CPU" });
+  });
+
+  it("on the Vulkan backend, records the device and writes the merged model too", async () => {
+    // The run's process inherits the environment: ggml shows the software Vulkan device only when named.
+    process.env.GGML_VK_VISIBLE_DEVICES = "0";
+    try {
+      const merged = join(tmp.dir, "merged-vk.gguf");
+      const run = await engine.call("runs.start", config({ steps: 3, backend: "vulkan", mergedOut: merged, mergedType: "f16" }));
+      const done = await engine.jobs.waitFor(run.id);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe("completed");
+      expect(done.summary).toMatchObject({ backend: "Vulkan0", mergedModel: merged });
+      expect(String(done.summary?.device)).toMatch(/llvmpipe/);
+      expect(Number(done.summary?.peakMemoryBytes)).toBeGreaterThan(0);
+      expect(existsSync(merged)).toBe(true);
+      // The merged model is a model the library accepts.
+      const added = await engine.call("models.add", { path: merged });
+      expect(added.failed).toEqual([]);
+    } finally {
+      delete process.env.GGML_VK_VISIBLE_DEVICES;
+    }
+  }, 300_000);
+
+  it("fails a run on a backend this machine lacks with what to do, keeping the run", async () => {
+    const run = await engine.call("runs.start", config({ steps: 2, backend: "metal" }));
+    const done = await engine.jobs.waitFor(run.id);
+    expect(done.status).toBe("failed");
+    expect(done.error).toMatchObject({ code: "trainer-backend-unavailable", message: expect.stringMatching(/Metal backend cannot be loaded/), hint: expect.stringMatching(/polytune doctor/) });
+    expect((await engine.call("runs.get", { run: run.id })).id).toBe(run.id);
   });
 
   it("a run killed with SIGKILL resumes from its checkpoint and reproduces the uninterrupted loss curve", async () => {
