@@ -10,6 +10,7 @@ import { writeTinyModel } from "../engine/models/writeTinyModel.js";
 import { appVersion } from "../engine/system/appVersion.js";
 import { startServer } from "../server/startServer.js";
 import { formatBytes, formatCount } from "./formatBytes.js";
+import { mergeAdapter } from "../engine/train/mergeAdapter.js";
 import { registerTrainCommands } from "./registerTrainCommands.js";
 import { runDemo } from "./runDemo.js";
 
@@ -266,6 +267,24 @@ export function buildProgram(): Command {
         const result = await engine.call("models.try", { model: ref, prompt: o.prompt, maxTokens: o.maxTokens, repeatPenalty: o.repeatPenalty, gpu: o.cpu ? "cpu" : "auto", requestId, format: o.format, ...(o.adapter ? { adapter: o.adapter } : {}) }).finally(off);
         if (json) out(true, result, () => "");
         else process.stdout.write(`\n— ${result.tokens} tokens, ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend} (${result.stopReason})\n`);
+      });
+    });
+  models
+    .command("merge")
+    .argument("<model>", "base model: id, name or path")
+    .description("write base + LoRA adapter as one GGUF model (for tools that take no adapters)")
+    .requiredOption("--adapter <file>", "the LoRA adapter (.gguf)")
+    .requiredOption("--out <file>", "the merged model to write (.gguf)")
+    .addOption(new Option("--type <t>", "tensor type of merged weights (source keeps the base's)").choices(["source", "f16", "f32"]).default("source"))
+    .addOption(new Option("--backend <b>", "where to compute the merge").choices(["auto", "cpu", "cuda", "vulkan", "metal"]).default("auto"))
+    .option("--add", "add the merged model to the library")
+    .action(async (model: string, o: { adapter: string; out: string; type: "source" | "f16" | "f32"; backend: "auto" | "cpu" | "cuda" | "vulkan" | "metal"; add?: boolean }) => {
+      await withEngine(globals(), async (engine) => {
+        const path = engine.models.find(model)?.path ?? model;
+        if (!globals().json) process.stderr.write(`Merging ${o.adapter} into ${path}…\n`);
+        const result = await mergeAdapter({ modelPath: path, adapterPath: o.adapter, out: o.out, type: o.type, backend: o.backend });
+        const added = o.add ? (await engine.call("models.add", { path: o.out })).added[0] ?? null : null;
+        out(globals().json, { ...result, modelId: added?.id ?? null }, () => `Wrote ${result.out} (merged on ${result.backend}, ${result.device})${added ? `; added to the library as ${added.id}` : ""}.`);
       });
     });
   models

@@ -63,6 +63,7 @@ export async function runDemo(engine: PolytuneEngine, options: DemoOptions): Pro
     throw new PolytuneError(run.error?.code ?? "demo-run-failed", run.error?.message ?? `The demo run ended ${run.status}.`, { where: run.error?.where ?? `run ${run.id}`, hint: run.error?.hint });
   }
   say(`     adapter: ${run.adapterPath}`);
+  if (typeof run.summary?.device === "string") say(`     trained on ${String(run.summary.backend)} (${run.summary.device})`);
 
   say("5/5  Greedy decoding of every demo prompt, base model vs. tuned…");
   const { examples } = loadInstructionData(data);

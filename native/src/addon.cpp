@@ -111,6 +111,7 @@ public:
             InstanceMethod("saveCheckpoint", &Trainer::SaveCheckpoint),
             InstanceMethod("loadCheckpoint", &Trainer::LoadCheckpoint),
             InstanceMethod("exportMerged", &Trainer::ExportMerged),
+            InstanceMethod("loadAdapter", &Trainer::LoadAdapter),
             InstanceMethod("dispose", &Trainer::Dispose),
         });
         constructor = Napi::Persistent(fn);
@@ -296,6 +297,7 @@ private:
     Napi::Value SaveAdapter(const Napi::CallbackInfo & info) { return FileTask(info, [](lora_trainer & t, const std::string & p) { t.save_adapter(p); }); }
     Napi::Value SaveCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, [](lora_trainer & t, const std::string & p) { t.save_checkpoint(p); }); }
     Napi::Value LoadCheckpoint(const Napi::CallbackInfo & info) { return FileTask(info, [](lora_trainer & t, const std::string & p) { t.load_checkpoint(p); }); }
+    Napi::Value LoadAdapter(const Napi::CallbackInfo & info) { return FileTask(info, [](lora_trainer & t, const std::string & p) { t.load_adapter(p); }); }
     Napi::Value ExportMerged(const Napi::CallbackInfo & info) {
         std::string type = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "source";
         return FileTask(info, [type](lora_trainer & t, const std::string & p) { t.export_merged(p, type); });

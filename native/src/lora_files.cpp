@@ -121,6 +121,39 @@ void lora_trainer::load_checkpoint(const std::string & path) {
     acc_tokens_ = 0;
 }
 
+void lora_trainer::load_adapter(const std::string & path) {
+    ggml_context * raw = nullptr;
+    gguf_init_params params = {false, &raw};
+    gguf_ptr g(gguf_init_from_file(path.c_str(), params));
+    if (!g) throw trainer_error("bad-adapter", "'" + path + "' is not a readable GGUF file");
+    ggml_ctx_ptr data(raw);
+    int64_t type_id = gguf_find_key(g.get(), "adapter.type");
+    if (type_id < 0 || std::string(gguf_get_val_str(g.get(), type_id)) != "lora") throw trainer_error("bad-adapter", "'" + path + "' is not a LoRA adapter (no adapter.type = lora)");
+    std::set<std::string> expected;
+    for (const auto & p : loras_) {
+        for (ggml_tensor * t : {p->a, p->b}) {
+            const std::string name = ggml_get_name(t);
+            expected.insert(name);
+            ggml_tensor * src = ggml_get_tensor(data.get(), name.c_str());
+            if (!src) throw trainer_error("bad-adapter", "the adapter has no tensor '" + name + "'");
+            if (src->ne[0] != t->ne[0] || src->ne[1] != t->ne[1]) throw trainer_error("bad-adapter", "the adapter's '" + name + "' has another shape than this model and rank need");
+            std::vector<float> f32(ggml_nelements(t));
+            if (src->type == GGML_TYPE_F32) {
+                std::memcpy(f32.data(), src->data, f32.size() * sizeof(float));
+            } else {
+                const ggml_type_traits * traits = ggml_get_type_traits(src->type);
+                if (!traits || !traits->to_float) throw trainer_error("bad-adapter", "the adapter's '" + name + "' has type " + ggml_type_name(src->type) + ", which cannot be read");
+                traits->to_float(src->data, f32.data(), (int64_t) f32.size());
+            }
+            ggml_backend_tensor_set(t, f32.data(), 0, f32.size() * sizeof(float));
+        }
+    }
+    for (int64_t i = 0; i < gguf_get_n_tensors(g.get()); ++i) {
+        const std::string name = gguf_get_tensor_name(g.get(), i);
+        if (!expected.count(name)) throw trainer_error("bad-adapter", "the adapter has '" + name + "', which these LoRA targets do not include");
+    }
+}
+
 void lora_trainer::export_merged(const std::string & path, const std::string & type) {
     if (type != "source" && type != "f16" && type != "f32") throw trainer_error("bad-input", "unknown merged type '" + type + "' (use source, f16 or f32)");
     ggml_context * meta_raw = nullptr;

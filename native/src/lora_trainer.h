@@ -136,6 +136,8 @@ public:
     void save_adapter(const std::string & path) const;
     void save_checkpoint(const std::string & path) const;
     void load_checkpoint(const std::string & path);
+    // sets the LoRA tensors from an adapter file (targets and rank must match it)
+    void load_adapter(const std::string & path);
     // base + adapter → a complete GGUF model; type "source" keeps each tensor's type, else f16 or f32
     void export_merged(const std::string & path, const std::string & type);
 

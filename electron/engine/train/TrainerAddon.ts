@@ -100,6 +100,8 @@ export interface NativeTrainer {
   saveAdapter(path: string): Promise<number>;
   saveCheckpoint(path: string): Promise<number>;
   loadCheckpoint(path: string): Promise<number>;
+  /** Sets the LoRA tensors from an adapter file made for these targets and this rank. */
+  loadAdapter(path: string): Promise<number>;
   /** Base + adapter as one GGUF model; "source" keeps each merged tensor's type where ggml can write it. */
   exportMerged(path: string, type?: "source" | "f16" | "f32"): Promise<number>;
   dispose(): void;
@@ -166,6 +168,7 @@ const nativeHints: Record<string, string> = {
   "backend-failed": "The device failed while computing; resume the run, or train on another backend.",
   "non-finite": "Lower the learning rate (or raise warm-up), then resume from the last checkpoint.",
   "bad-model": "Check the model file (`polytune models show`); training supports llama, mistral, qwen2 and qwen3.",
+  "bad-adapter": "Use an adapter trained for this base model (same architecture and layer sizes).",
   "bad-checkpoint": "The checkpoint does not belong to this configuration; start a new run instead of resuming.",
   io: "Check free disk space and permissions of the data folder.",
 };

@@ -158,7 +158,11 @@ export class TrainingJobs {
       this.stop(id, "pause");
       return this.waitFor(id);
     });
-    await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 15_000))]);
+    if (waits.length === 0) return;
+    // The grace timer must not outlive the wait: it would keep the process alive for 15 s.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(waits), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+    clearTimeout(timer);
     for (const { child } of this.workers.values()) child.kill("SIGKILL");
   }
 }

@@ -91,6 +91,19 @@ describe("polytune CLI", () => {
 
     const runs = JSON.parse(polytune("--json", "runs", "list").stdout) as Array<{ status: string }>;
     expect(runs.map((r) => r.status)).toContain("completed");
+
+    // The same adapter merged into the base: a plain model that answers as trained, without --adapter.
+    const merged = join(tmp.dir, "train-merged.gguf");
+    const merge = polytune("--json", "models", "merge", model, "--adapter", summary.adapterPath, "--out", merged, "--backend", "cpu", "--add");
+    expect(merge.code, merge.stderr).toBe(0);
+    expect(JSON.parse(merge.stdout)).toMatchObject({ out: merged, backend: "CPU", modelId: expect.any(String) });
+    const plain = polytune("--json", "models", "try", merged, "--format", "alpaca", "--prompt", "Sag hallo.", "--max-tokens", "24", "--repeat-penalty", "1", "--cpu");
+    expect(plain.code, plain.stderr).toBe(0);
+    expect((JSON.parse(plain.stdout) as { text: string }).text.trim()).toBe("Hallo! Wie kann ich dir heute helfen?");
+    // A file that is not an adapter: one clear line.
+    const wrong = polytune("models", "merge", model, "--adapter", model, "--out", join(tmp.dir, "x.gguf"));
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/not a LoRA adapter/);
   });
 
   it("refuses an incomplete or impossible training request with one clear line", () => {
