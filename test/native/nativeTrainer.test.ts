@@ -1,13 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { getLlama, LlamaCompletion, type Llama } from "node-llama-cpp";
+import { getLlama, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyModel, type TinyArch } from "../../electron/engine/models/writeTinyModel.js";
 import { loadTrainerAddon, trainerBackendsDir, type NativeTrainer } from "../../electron/engine/train/TrainerAddon.js";
-import { encodeExample, type EncodedExample } from "../../electron/engine/train/encodeExample.js";
+import type { EncodedExample } from "../../electron/engine/train/encodeExample.js";
 import { packBatch } from "../../electron/engine/train/openTrainerSession.js";
-import { promptTokensFor } from "../../electron/engine/infer/GreedyRunner.js";
-import { logSoftmax, tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
+import { alpacaExamples, greedyAnswer, logSoftmax, tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
 import { makeTempDir } from "../support/tempDir.js";
 
 const tmp = makeTempDir();
@@ -132,25 +131,19 @@ describe("native LoRA trainer", () => {
       ["Name a colour.", "Der Himmel ist blau."],
       ["Count to three.", "Eins, zwei, drei."],
     ] as const;
-    const examples = pairs.map(([q, a], i) =>
-      encodeExample(model, { turns: [{ role: "user", content: q }, { role: "assistant", content: a }], source: { file: "mem", line: i + 1 } }, { format: "alpaca", maskPrompt: true, maxLength: 256 }),
-    );
+    const examples = alpacaExamples(model, pairs);
     const trainer = await open(path, 16, 32);
     const adapter = join(tmp.dir, "learn-adapter.gguf");
     let first = 0;
     let last = 0;
     try {
+      // All examples as one micro-batch: one graph, the sequences packed into rows.
+      const packed = packBatch(examples);
       for (let step = 0; step < 150; step++) {
-        let loss = 0;
-        let n = 0;
-        // All examples as one micro-batch: one graph, the sequences packed into rows.
-        const packed = packBatch(examples);
         const r = await trainer.accumulate(packed.tokens, packed.target, packed.lengths);
-        loss += r.lossSum;
-        n += r.tokens;
         trainer.update({ lr: 1e-2 });
-        if (step === 0) first = loss / n;
-        last = loss / n;
+        if (step === 0) first = r.lossSum / r.tokens;
+        last = r.lossSum / r.tokens;
       }
       await trainer.saveAdapter(adapter);
     } finally {
@@ -160,18 +153,10 @@ describe("native LoRA trainer", () => {
     const header = readFileSync(adapter).subarray(0, 4).toString("latin1");
     expect(header).toBe("GGUF");
 
-    const greedy = async (withAdapter: boolean, prompt: string): Promise<string> => {
-      const context = await model.createContext({ contextSize: 256, ...(withAdapter ? { lora: { adapters: [{ filePath: adapter }] } } : {}) });
-      const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
-      const text = await completion.generateCompletion(promptTokensFor(model, prompt, "alpaca"), { maxTokens: 16, temperature: 0 });
-      await context.dispose();
-      return text;
-    };
     for (const [q, a] of pairs) {
-      expect((await greedy(true, q)).trim()).toBe(a);
+      expect(await greedyAnswer(model, q, adapter)).toBe(a);
     }
-    const base = await greedy(false, pairs[0][0]);
-    expect(base.trim()).not.toBe(pairs[0][1]);
+    expect(await greedyAnswer(model, pairs[0][0])).not.toBe(pairs[0][1]);
     await model.dispose();
   });
 

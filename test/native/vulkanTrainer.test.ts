@@ -3,14 +3,12 @@
 // scheduler, every node checked with supports_op), so passing here means the graph really ran there.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { getLlama, LlamaCompletion, type Llama } from "node-llama-cpp";
+import { getLlama, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { promptTokensFor } from "../../electron/engine/infer/GreedyRunner.js";
 import { writeTinyModel } from "../../electron/engine/models/writeTinyModel.js";
-import { encodeExample } from "../../electron/engine/train/encodeExample.js";
 import { packBatch } from "../../electron/engine/train/openTrainerSession.js";
 import { gpuBackendLibraries, loadTrainerAddon, trainerBackendsDir, type NativeTrainer } from "../../electron/engine/train/TrainerAddon.js";
-import { tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
+import { alpacaExamples, greedyAnswer, tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
 import { makeTempDir } from "../support/tempDir.js";
 
 // ggml hides CPU-type Vulkan devices unless named; this must be set before the backend loads. F16 off:
@@ -100,9 +98,7 @@ describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)(
       ["Say hello.", "Hallo Welt"],
       ["Count to three.", "Eins, zwei, drei."],
     ] as const;
-    const examples = pairs.map(([q, a], i) =>
-      encodeExample(model, { turns: [{ role: "user", content: q }, { role: "assistant", content: a }], source: { file: "mem", line: i + 1 } }, { format: "alpaca", maskPrompt: true, maxLength: 256 }),
-    );
+    const examples = alpacaExamples(model, pairs);
     const trainer = await open(path, "vulkan", 16, 32);
     const adapter = join(tmp.dir, "vk-adapter.gguf");
     const losses: number[] = [];
@@ -119,13 +115,7 @@ describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)(
     }
     expect(losses.at(-1)!).toBeLessThan(0.1 * losses[0]!);
     try {
-      for (const [q, a] of pairs) {
-        const context = await model.createContext({ contextSize: 256, lora: { adapters: [{ filePath: adapter }] } });
-        const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
-        const text = await completion.generateCompletion(promptTokensFor(model, q, "alpaca"), { maxTokens: 16, temperature: 0 });
-        await context.dispose();
-        expect(text.trim()).toBe(a);
-      }
+      for (const [q, a] of pairs) expect(await greedyAnswer(model, q, adapter)).toBe(a);
     } finally {
       await model.dispose();
     }

@@ -1,5 +1,7 @@
 // llama.cpp (through node-llama-cpp) as the reference the trainer is compared with.
-import { type LlamaModel, type Token } from "node-llama-cpp";
+import { LlamaCompletion, type LlamaModel, type Token } from "node-llama-cpp";
+import { promptTokensFor } from "../../electron/engine/infer/GreedyRunner.js";
+import { encodeExample, type EncodedExample } from "../../electron/engine/train/encodeExample.js";
 
 /** log-softmax of one row of logits. */
 export function logSoftmax(row: Float32Array): Float64Array {
@@ -47,6 +49,24 @@ export async function worstLogProbDifference(model: LlamaModel, tokens: number[]
       }
     }
     return worst;
+  } finally {
+    await context.dispose();
+  }
+}
+
+/** Question/answer pairs as training examples in the Alpaca format, loss on the answers. */
+export function alpacaExamples(model: LlamaModel, pairs: ReadonlyArray<readonly [string, string]>): EncodedExample[] {
+  return pairs.map(([q, a], i) =>
+    encodeExample(model, { turns: [{ role: "user", content: q }, { role: "assistant", content: a }], source: { file: "mem", line: i + 1 } }, { format: "alpaca", maskPrompt: true, maxLength: 256 }),
+  );
+}
+
+/** llama.cpp's greedy answer to an Alpaca-formatted prompt, with or without an adapter. */
+export async function greedyAnswer(model: LlamaModel, prompt: string, adapter?: string): Promise<string> {
+  const context = await model.createContext({ contextSize: 256, ...(adapter ? { lora: { adapters: [{ filePath: adapter }] } } : {}) });
+  try {
+    const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+    return (await completion.generateCompletion(promptTokensFor(model, prompt, "alpaca"), { maxTokens: 16, temperature: 0 })).trim();
   } finally {
     await context.dispose();
   }
