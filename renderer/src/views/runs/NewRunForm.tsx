@@ -142,7 +142,7 @@ export function NewRunForm() {
         <div className="inline-list">
           {allLoraTargets.map((t) => (
             <label key={t} className="checkbox">
-              <input type="checkbox" checked={form.targets.includes(t)} onChange={(e) => set("targets", e.target.checked ? [...form.targets, t] : form.targets.filter((x) => x !== t))} /> {t === "output" ? s.outputTarget : t}
+              <input type="checkbox" checked={form.targets.includes(t)} onChange={(e) => set("targets", e.target.checked ? [...form.targets, t] : form.targets.filter((x) => x !== t))} /> {t}
             </label>
           ))}
         </div>
