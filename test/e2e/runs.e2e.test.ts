@@ -84,11 +84,19 @@ describe("training runs in the browser", () => {
     await page.getByLabel("LoRA alpha α", { exact: true }).fill("16");
     await page.getByLabel("Maximum sequence length", { exact: true }).fill("256");
     await page.getByLabel("Batch size", { exact: true }).fill("8");
+    await page.getByLabel("Compute on", { exact: true }).selectOption("cpu");
+    const merged = join(temp.dir, "merged.gguf");
+    await page.getByLabel("Merged model (optional)", { exact: true }).fill(merged);
     await page.getByRole("button", { name: "Start training" }).click();
     const status = () => page.getByTestId("run-detail").locator("[data-status]").first().getAttribute("data-status");
     await expect.poll(status, { timeout: 120_000 }).toBe("completed");
     await expect.poll(() => page.getByTestId("run-progress").textContent()).toContain("Step 30 of 30");
     expect(await page.getByTestId("run-adapter").textContent()).toMatch(/\.gguf$/);
+    // Where it trained, and the merged model it wrote.
+    const detail = page.getByTestId("run-detail");
+    await expect.poll(() => detail.textContent()).toMatch(/Where it ran\s*CPU/);
+    expect(await detail.textContent()).toContain(merged);
+    expect(existsSync(merged)).toBe(true);
     // The chart is an SVG with a drawn training line.
     expect(await page.getByTestId("loss-chart").locator("svg path").count()).toBeGreaterThan(0);
     expect(await page.getByTestId("runs-table").locator("tbody tr").count()).toBe(2);

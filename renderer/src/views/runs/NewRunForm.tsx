@@ -24,6 +24,7 @@ type Form = {
   maskPrompt: boolean;
   rslora: boolean;
   backend: (typeof trainBackends)[number];
+  mergedOut: string;
 };
 
 // The papers' settings as one-click presets; Kew et al. 2024 is the default.
@@ -36,7 +37,7 @@ export function NewRunForm() {
   const startRun = useAppStore((st) => st.startRun);
   const startError = useAppStore((st) => st.startError);
   const api = useAppStore((st) => st.api);
-  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, backend: "auto" });
+  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, backend: "auto", mergedOut: "" });
   const [starting, setStarting] = useState(false);
   const [estimate, setEstimate] = useState<MemoryEstimate | null>(null);
   const id = useId();
@@ -71,7 +72,8 @@ export function NewRunForm() {
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setStarting(true);
-    const config: TrainConfigInput = { ...form, model, targets: form.targets as TrainConfigInput["targets"] };
+    const { mergedOut, ...rest } = form;
+    const config: TrainConfigInput = { ...rest, model, targets: form.targets as TrainConfigInput["targets"], ...(mergedOut.trim() ? { mergedOut: mergedOut.trim() } : {}) };
     await startRun(config);
     setStarting(false);
   };
@@ -136,6 +138,7 @@ export function NewRunForm() {
             ))}
           </select>,
         )}
+        {field("mergedOut", <input id={`${id}-mergedOut`} type="text" value={form.mergedOut} placeholder="/path/to/merged.gguf" aria-describedby={`${id}-mergedOut-help`} onChange={(e) => set("mergedOut", e.target.value)} />)}
       </div>
       <fieldset className="field">
         <legend>{s.fields.targets.label}</legend>

@@ -1,5 +1,6 @@
 import { Fragment } from "react";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
+import { formatBytes } from "../../format/formatBytes.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
 import { LossChart } from "./LossChart.js";
@@ -39,6 +40,7 @@ export function RunDetail() {
     [s.fields.maskPrompt.label, c.maskPrompt ? strings.common.yes : strings.common.no],
     [s.fields.backend.label, s.backends[c.backend]],
   ];
+  const lastMemory = run.metrics.at(-1)?.memoryBytes ?? null;
   const ranOn = run.summary && typeof run.summary.device === "string" ? `${String(run.summary.backend)} · ${run.summary.device}` : null;
   if (ranOn) settings.push([s.fields.device.label, ranOn]);
   return (
@@ -55,6 +57,7 @@ export function RunDetail() {
           <span role="status" aria-live="polite" data-testid="run-progress">
             {s.progress(run.step, run.totalSteps)} · {pct}%
             {run.status === "running" && live ? ` · ${s.rate(live.tokensPerSecond.toFixed(0), duration(live.etaSeconds))}` : ""}
+            {run.status === "running" && lastMemory ? ` · ${s.memoryUse(formatBytes(lastMemory))}` : ""}
           </span>
         </div>
         {run.status === "interrupted" ? <p className="banner banner-info">{s.interrupted}</p> : null}
@@ -63,6 +66,11 @@ export function RunDetail() {
         {run.adapterPath && run.status === "completed" ? (
           <p>
             {s.adapter}: <code className="wrap" data-testid="run-adapter">{run.adapterPath}</code>
+          </p>
+        ) : null}
+        {run.status === "completed" && typeof run.summary?.mergedModel === "string" ? (
+          <p>
+            {s.mergedModel}: <code className="wrap">{run.summary.mergedModel}</code>
           </p>
         ) : null}
         <div className="button-row">
