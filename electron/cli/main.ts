@@ -135,6 +135,7 @@ export function buildProgram(): Command {
             `database:    ${report.database}`,
             "backends:",
             ...report.backends.map((b) => `  ${b.available ? "✓" : "✗"} ${b.name.padEnd(6)} ${b.devices.length ? `${b.devices.join(", ")} — ` : ""}${b.reason}`),
+            `LoRA trainer: ${report.trainer.available ? "✓" : "✗"} ${report.trainer.reason}`,
           ].join("\n"),
         );
       });

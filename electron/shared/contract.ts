@@ -110,6 +110,8 @@ export const DoctorReportSchema = z.object({
   database: z.string(),
   llamaCppRelease: z.string().nullable(),
   backends: z.array(BackendInfoSchema),
+  /** Whether the native LoRA trainer is built and loads (it trains on the backends above). */
+  trainer: z.object({ available: z.boolean(), reason: z.string() }),
 });
 export type DoctorReport = z.infer<typeof DoctorReportSchema>;
 

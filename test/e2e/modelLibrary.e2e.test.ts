@@ -395,6 +395,8 @@ describe("model library in the browser", () => {
     await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
     await page.getByRole("heading", { name: "Compute backends" }).waitFor({ timeout: 60_000 });
     expect(await page.locator(".settings-view").textContent()).toContain("Browser, through polytune serve");
+    // The trainer is built (npm ci compiles it) and says where it trains.
+    expect(await page.getByTestId("doctor-trainer").textContent()).toMatch(/Yes\s*Built; it trains on the backends above/);
     await shot(page, "settings-light");
     expect(pageErrors).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import type { BackendInfo, DoctorReport } from "../../shared/contract.js";
 import { llamaCppTag } from "../llamacpp/llamaCppSource.js";
+import { loadTrainerAddon } from "../train/TrainerAddon.js";
 import { appVersion } from "./appVersion.js";
 
 type GpuName = "cuda" | "vulkan" | "metal";
@@ -20,7 +21,7 @@ async function probe(name: GpuName): Promise<BackendInfo> {
       const devices = await llama.getGpuDeviceNames();
       return devices.length > 0
         ? { name, available: true, reason: "Prebuilt binary loaded and found a device.", devices }
-        : { name, available: false, reason: "The prebuilt binary loaded, but it found no device.", devices };
+        : { name, available: false, reason: `The prebuilt binary loaded, but it found no device.${name === "vulkan" ? " (A software device such as Mesa's llvmpipe is used only when named: GGML_VK_VISIBLE_DEVICES=0.)" : ""}`, devices };
     } finally {
       await llama.dispose();
     }
@@ -59,6 +60,13 @@ export async function runDoctor(home: string, database: string): Promise<DoctorR
   } catch {
     release = null;
   }
+  let trainer = { available: true, reason: "Built; it trains on the backends above (the same prebuilt ggml builds inference uses)." };
+  try {
+    loadTrainerAddon();
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    trainer = { available: false, reason: `${text} Install cmake and a C++ compiler, then run \`npm run build:native\`.` };
+  }
   return {
     version: appVersion(),
     platform: `${process.platform}-${process.arch}`,
@@ -67,5 +75,6 @@ export async function runDoctor(home: string, database: string): Promise<DoctorR
     database,
     llamaCppRelease: release,
     backends,
+    trainer,
   };
 }

@@ -265,6 +265,7 @@ export const en = {
     platform: "Platform",
     node: "Node.js",
     llamaCpp: "llama.cpp release",
+    trainer: "LoRA trainer",
     backends: "Compute backends",
     backendName: "Backend",
     backendAvailable: "Available",

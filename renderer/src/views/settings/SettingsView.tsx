@@ -56,6 +56,10 @@ export function SettingsView() {
               <dd>{doctor.node}</dd>
               <dt>{s.llamaCpp}</dt>
               <dd>{doctor.llamaCppRelease ?? strings.common.unknown}</dd>
+              <dt>{s.trainer}</dt>
+              <dd data-testid="doctor-trainer">
+                <span className={doctor.trainer.available ? "badge badge-ok" : "badge badge-off"}>{doctor.trainer.available ? strings.common.yes : strings.common.no}</span> {doctor.trainer.reason}
+              </dd>
             </dl>
             <h3>{s.backends}</h3>
             <table className="data-table compact">
