@@ -294,14 +294,14 @@ export function buildProgram(): Command {
     .requiredOption("--out <file>", "output .gguf path")
     .addOption(new Option("--vocab <name>", "tokenizer").choices(["llama-spm", "qwen2"]).default("llama-spm"))
     .addOption(new Option("--arch <name>", "architecture").choices(["llama", "qwen2", "qwen3"]).default("llama"))
-    .addOption(new Option("--type <t>", "weight type").choices(["f32", "f16"]).default("f32"))
+    .addOption(new Option("--type <t>", "weight type").choices(["f32", "f16", "q8_0"]).default("f32"))
     .option("--layers <n>", "transformer blocks", int("--layers"), 2)
     .option("--embd <n>", "embedding size", int("--embd"), 64)
     .option("--heads <n>", "attention heads", int("--heads"), 4)
     .option("--heads-kv <n>", "key/value heads (GQA)", int("--heads-kv"), 2)
     .option("--ff <n>", "feed-forward size (default 2×embd)", int("--ff"))
     .option("--seed <n>", "random seed", int("--seed"), 1)
-    .action(async (o: { out: string; vocab: "llama-spm" | "qwen2"; arch: "llama" | "qwen2" | "qwen3"; type: "f32" | "f16"; layers: number; embd: number; heads: number; headsKv: number; ff?: number; seed: number }) => {
+    .action(async (o: { out: string; vocab: "llama-spm" | "qwen2"; arch: "llama" | "qwen2" | "qwen3"; type: "f32" | "f16" | "q8_0"; layers: number; embd: number; heads: number; headsKv: number; ff?: number; seed: number }) => {
       const info = await writeTinyModel({ out: o.out, vocab: o.vocab, arch: o.arch, type: o.type, layers: o.layers, embd: o.embd, heads: o.heads, headsKv: o.headsKv, seed: o.seed, ...(o.ff ? { ff: o.ff } : {}) });
       out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
     });

@@ -161,6 +161,7 @@ private:
         o.Set("rank", t->rank());
         o.Set("alpha", t->alpha());
         o.Set("rslora", t->rslora());
+        o.Set("keepBaseType", t->keeps_base_type());
         o.Set("backend", t->backend_name());
         o.Set("device", t->device_description());
         return o;
@@ -338,6 +339,7 @@ Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
     if (o.Get("rank").IsNumber()) opts.rank = o.Get("rank").As<Napi::Number>().Int32Value();
     if (o.Get("alpha").IsNumber()) opts.alpha = o.Get("alpha").As<Napi::Number>().FloatValue();
     if (o.Get("rslora").IsBoolean()) opts.rslora = o.Get("rslora").As<Napi::Boolean>().Value();
+    if (o.Get("keepBaseType").IsBoolean()) opts.keep_base_type = o.Get("keepBaseType").As<Napi::Boolean>().Value();
     if (o.Get("seed").IsNumber()) opts.seed = o.Get("seed").As<Napi::Number>().Uint32Value();
     if (o.Get("threads").IsNumber()) opts.threads = o.Get("threads").As<Napi::Number>().Int32Value();
     auto made = std::make_shared<lora_trainer *>(nullptr);

@@ -193,7 +193,8 @@ void lora_trainer::export_merged(const std::string & path, const std::string & t
     std::unique_ptr<ggml_gallocr, void (*)(ggml_gallocr *)> hold_alloc(alloc, ggml_gallocr_free);
     const size_t in_data = gguf_get_data_offset(in.get());
     size_t written = 0;
-    std::vector<float> f32;
+    std::vector<float> f32, d32;
+    std::vector<uint8_t> raw;
     for (int64_t i = 0; i < n_tensors; ++i) {
         const char * name = gguf_get_tensor_name(out.get(), i);
         const size_t offset = gguf_get_tensor_offset(out.get(), i);
@@ -204,27 +205,32 @@ void lora_trainer::export_merged(const std::string & path, const std::string & t
             written = offset;
         }
         buf.resize(size);
+        const int64_t src_id = gguf_find_tensor(in.get(), name);
+        const size_t src_size = gguf_get_tensor_size(in.get(), src_id);
+        raw.resize(src_size);
+        base.seekg((std::streamoff) (in_data + gguf_get_tensor_offset(in.get(), src_id)));
+        base.read((char *) raw.data(), (std::streamsize) src_size);
+        if (!base) fail("the model file ends inside tensor '" + std::string(name) + "' (truncated?)");
         auto it = merged.find(name);
         if (it == merged.end()) {
-            const int64_t src_id = gguf_find_tensor(in.get(), name);
-            base.seekg((std::streamoff) (in_data + gguf_get_tensor_offset(in.get(), src_id)));
-            base.read((char *) buf.data(), (std::streamsize) size);
-            if (!base) fail("the model file ends inside tensor '" + std::string(name) + "' (truncated?)");
+            std::memcpy(buf.data(), raw.data(), size);
         } else {
-            // W + scale · B·A, computed on the training backend from the F32 base it already holds.
+            // W + scale · B·A: the product on the training backend, the sum on the host from the file's
+            // own W (which the trainer may hold quantized).
             lora_pair * p = it->second;
             const size_t gsize = 16;
             ggml_init_params ip = {ggml_tensor_overhead() * gsize + ggml_graph_overhead_custom(gsize, false), nullptr, true};
             ggml_ctx_ptr ctx(ggml_init(ip));
-            ggml_tensor * delta = ggml_mul_mat(ctx.get(), ggml_cont(ctx.get(), ggml_transpose(ctx.get(), p->a)), p->b); // [n_in, n_out]
-            ggml_tensor * w = ggml_add(ctx.get(), p->w, ggml_scale(ctx.get(), delta, lora_scale()));
-            ggml_set_output(w);
+            ggml_tensor * delta = ggml_scale(ctx.get(), ggml_mul_mat(ctx.get(), ggml_cont(ctx.get(), ggml_transpose(ctx.get(), p->a)), p->b), lora_scale()); // [n_in, n_out]
+            ggml_set_output(delta);
             ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, false);
-            ggml_build_forward_expand(gf, w);
+            ggml_build_forward_expand(gf, delta);
             if (!ggml_gallocr_alloc_graph(alloc, gf)) fail("out of memory merging '" + std::string(name) + "'");
             compute(gf, "merge");
-            f32.resize(ggml_nelements(w));
-            ggml_backend_tensor_get(w, f32.data(), 0, f32.size() * sizeof(float));
+            dequantize_rows(gguf_get_tensor_type(in.get(), src_id), raw.data(), p->n_in, (int64_t) p->n_in * p->n_out, f32, name);
+            d32.resize(f32.size());
+            ggml_backend_tensor_get(delta, d32.data(), 0, d32.size() * sizeof(float));
+            for (size_t k = 0; k < f32.size(); ++k) f32[k] += d32[k];
             const ggml_type dst = gguf_get_tensor_type(out.get(), i);
             ggml_quantize_chunk(dst, f32.data(), buf.data(), 0, p->n_out, p->n_in, nullptr);
         }

@@ -46,6 +46,20 @@ float kv_f32(gguf_context * g, const std::string & key, float fallback) {
     return gguf_get_val_f32(g, id);
 }
 
+// Whole rows of `type` (to_float works on rows) into F32.
+void dequantize_rows(int type_id, const uint8_t * raw, int64_t row, int64_t n, std::vector<float> & out, const std::string & name) {
+    const ggml_type type = (ggml_type) type_id;
+    out.resize((size_t) n);
+    if (type == GGML_TYPE_F32) {
+        std::memcpy(out.data(), raw, (size_t) n * sizeof(float));
+        return;
+    }
+    const ggml_type_traits * traits = ggml_get_type_traits(type);
+    if (!traits || !traits->to_float) throw trainer_error("bad-model", "tensor '" + name + "' has type " + ggml_type_name(type) + ", which cannot be dequantized");
+    const size_t row_bytes = ggml_row_size(type, row);
+    for (int64_t r = 0; r < n / row; ++r) traits->to_float(raw + r * row_bytes, out.data() + r * row, row);
+}
+
 std::string free_memory_note(void * device) {
     if (!device) return "";
     size_t free = 0, total = 0;
@@ -57,6 +71,17 @@ std::string free_memory_note(void * device) {
 namespace {
 
 size_t graph_size_for(int n_layer) { return std::max<size_t>(4096, (size_t) n_layer * 800 + 2048); }
+
+// The type of a transposed copy: the source's, where its blocks fit the new row length and ggml can
+// write it without an importance matrix; else Q8_0, else F16.
+ggml_type transposed_type(ggml_type src, int64_t row) {
+    static const ggml_type writable[] = {GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1, GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0,
+                                         GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K};
+    auto fits = [&](ggml_type t) { return row % ggml_blck_size(t) == 0; };
+    if (std::find(std::begin(writable), std::end(writable), src) != std::end(writable) && fits(src)) return src;
+    return fits(GGML_TYPE_Q8_0) && src != GGML_TYPE_F16 && src != GGML_TYPE_BF16 ? GGML_TYPE_Q8_0 : GGML_TYPE_F16;
+}
+
 
 } // namespace
 
@@ -138,7 +163,7 @@ void lora_trainer::load_model() {
     hp_.qk_norm = a == "qwen3";
     if (hp_.n_head <= 0 || hp_.n_head_kv <= 0 || hp_.n_head % hp_.n_head_kv != 0) throw std::runtime_error("inconsistent attention head counts");
 
-    // Every tensor the graph uses, in F32.
+    // Every tensor the graph uses: in F32, or (keep_base_type) the matrices as the file stores them.
     std::vector<std::string> names = {"token_embd.weight", "output_norm.weight"};
     bool tied = gguf_find_tensor(g.get(), "output.weight") < 0;
     hp_.tied_output = tied;
@@ -149,28 +174,46 @@ void lora_trainer::load_model() {
         if (hp_.qkv_bias) for (const char * n : {"attn_q", "attn_k", "attn_v"}) names.push_back(p + n + ".bias");
         if (hp_.qk_norm) for (const char * n : {"attn_q_norm", "attn_k_norm"}) names.push_back(p + n + ".weight");
     }
-    ggml_init_params wp = {ggml_tensor_overhead() * (names.size() + 8), nullptr, true};
+    auto is_matrix = [](const std::string & name) {
+        return name.find("_norm") == std::string::npos && name.find(".bias") == std::string::npos;
+    };
+    ggml_init_params wp = {ggml_tensor_overhead() * (names.size() * 2 + 8), nullptr, true};
     weights_ctx_ = ggml_init(wp);
     std::map<std::string, ggml_tensor *> made;
+    std::map<std::string, ggml_tensor *> made_t;  // transposed copies (keep_base_type)
     for (const auto & name : names) {
         ggml_tensor * src = ggml_get_tensor(meta.get(), name.c_str());
-        if (!src) throw std::runtime_error("the model has no tensor '" + name + "'");
-        ggml_tensor * t = ggml_new_tensor(weights_ctx_, GGML_TYPE_F32, ggml_n_dims(src), src->ne);
+        if (!src) throw trainer_error("bad-model", "the model has no tensor '" + name + "'");
+        ggml_type type = GGML_TYPE_F32;
+        if (opts_.keep_base_type && is_matrix(name) && src->type != GGML_TYPE_F32) {
+            if (!ggml_get_type_traits(src->type)->to_float) throw trainer_error("bad-model", "tensor '" + name + "' has type " + ggml_type_name(src->type) + ", which cannot be read");
+            type = src->type;
+        }
+        ggml_tensor * t = ggml_new_tensor(weights_ctx_, type, ggml_n_dims(src), src->ne);
         ggml_set_name(t, name.c_str());
         made[name] = t;
+        // The backward's W^T·dy as a MUL_MAT over a transposed copy: GPU kernels of OUT_PROD take F32 only.
+        // Only where the backend cannot do that OUT_PROD itself (the CPU can), and for the embeddings only
+        // when they are also the output head.
+        if (type != GGML_TYPE_F32 && (name != "token_embd.weight" || tied) && !out_prod_supported(type)) {
+            made_t[name] = ggml_new_tensor_2d(weights_ctx_, transposed_type(type, src->ne[1]), src->ne[1], src->ne[0]);
+        }
     }
     weights_buf_ = ggml_backend_alloc_ctx_tensors(weights_ctx_, backend_);
     if (!weights_buf_) {
         int64_t need = 0;
         for (const auto & [name, t] : made) need += (int64_t) ggml_nbytes(t);
-        throw trainer_error("out-of-memory", "out of memory on " + device_description_ + ": the base weights need " + std::to_string(need >> 20) + " MiB in F32" + free_memory_note(device_));
+        for (const auto & [name, t] : made_t) need += (int64_t) ggml_nbytes(t);
+        throw trainer_error("out-of-memory", "out of memory on " + device_description_ + ": the base weights need " + std::to_string(need >> 20) + " MiB" +
+                                                 (opts_.keep_base_type ? " (as stored, plus a transposed copy)" : " in F32") + free_memory_note(device_));
     }
+    base_bytes_ = (int64_t) ggml_backend_buffer_get_size(weights_buf_);
 
     std::ifstream file(opts_.model_path, std::ios::binary);
-    if (!file) throw std::runtime_error("cannot open '" + opts_.model_path + "'");
+    if (!file) throw trainer_error("io", "cannot open '" + opts_.model_path + "'");
     const size_t data_offset = gguf_get_data_offset(g.get());
     std::vector<uint8_t> raw;
-    std::vector<float> f32;
+    std::vector<float> f32, f32_t;
     for (const auto & name : names) {
         int64_t tid = gguf_find_tensor(g.get(), name.c_str());
         ggml_type type = gguf_get_tensor_type(g.get(), tid);
@@ -178,22 +221,27 @@ void lora_trainer::load_model() {
         raw.resize(size);
         file.seekg((std::streamoff) (data_offset + gguf_get_tensor_offset(g.get(), tid)));
         file.read((char *) raw.data(), (std::streamsize) size);
-        if (!file) throw std::runtime_error("the model file ends inside tensor '" + name + "' (truncated?)");
+        if (!file) throw trainer_error("bad-model", "the model file ends inside tensor '" + name + "' (truncated?)");
         ggml_tensor * t = made[name];
-        int64_t n = ggml_nelements(t);
-        f32.resize(n);
-        if (type == GGML_TYPE_F32) {
-            std::memcpy(f32.data(), raw.data(), n * sizeof(float));
+        if (t->type == type && type != GGML_TYPE_F32) {
+            ggml_backend_tensor_set(t, raw.data(), 0, size);
         } else {
-            const ggml_type_traits * traits = ggml_get_type_traits(type);
-            if (!traits || !traits->to_float) throw std::runtime_error("tensor '" + name + "' has type " + ggml_type_name(type) + ", which cannot be dequantized");
-            // to_float works on whole rows of the source type.
-            const int64_t row = t->ne[0];
-            const size_t row_bytes = ggml_row_size(type, row);
-            for (int64_t r = 0; r < n / row; ++r) traits->to_float(raw.data() + r * row_bytes, f32.data() + r * row, row);
+            dequantize_rows(type, raw.data(), t->ne[0], ggml_nelements(t), f32, name);
+            ggml_backend_tensor_set(t, f32.data(), 0, f32.size() * sizeof(float));
         }
-        ggml_backend_tensor_set(t, f32.data(), 0, n * sizeof(float));
-        base_bytes_ += n * (int64_t) sizeof(float);
+        auto tt = made_t.find(name);
+        if (tt == made_t.end()) continue;
+        // Transposed copy: dequantize, transpose, and store in a type whose blocks fit the new rows.
+        ggml_tensor * wt = tt->second;
+        dequantize_rows(type, raw.data(), t->ne[0], ggml_nelements(t), f32, name);
+        const int64_t n_in = t->ne[0], n_out = t->ne[1];
+        f32_t.resize(f32.size());
+        for (int64_t o = 0; o < n_out; ++o)
+            for (int64_t i = 0; i < n_in; ++i) f32_t[(size_t) i * n_out + o] = f32[(size_t) o * n_in + i];
+        std::vector<uint8_t> q(ggml_nbytes(wt));
+        ggml_quantize_chunk(wt->type, f32_t.data(), q.data(), 0, n_in, n_out, nullptr);
+        ggml_backend_tensor_set(wt, q.data(), 0, q.size());
+        transposed_[t] = wt;
     }
     tok_embd_ = made["token_embd.weight"];
     output_norm_ = made["output_norm.weight"];
@@ -282,6 +330,37 @@ void lora_trainer::init_lora() {
         std::vector<float> a(ggml_nelements(p->a));
         for (auto & x : a) x = dist(rng);
         ggml_backend_tensor_set(p->a, a.data(), 0, a.size() * sizeof(float));
+    }
+}
+
+// Whether the backend computes the backward's OUT_PROD(W, transpose(dy)) with W of this type.
+bool lora_trainer::out_prod_supported(int type) {
+    auto it = out_prod_support_.find(type);
+    if (it != out_prod_support_.end()) return it->second;
+    ggml_init_params ip = {ggml_tensor_overhead() * 8, nullptr, true};
+    ggml_ctx_ptr ctx(ggml_init(ip));
+    ggml_tensor * w = ggml_new_tensor_2d(ctx.get(), (ggml_type) type, 256, 256);
+    ggml_tensor * dy = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 256, 8);
+    bool ok = ggml_backend_supports_op(backend_, ggml_out_prod(ctx.get(), w, ggml_transpose(ctx.get(), dy)));
+    out_prod_support_[type] = ok;
+    return ok;
+}
+
+// ggml's backward of y = W·x computes W^T·dy as OUT_PROD(W, transpose(dy)); with W kept quantized or
+// F16, GPU kernels refuse that (F32 only). Where we hold W transposed it becomes MUL_MAT(W^T, dy).
+void lora_trainer::use_transposed(ggml_cgraph * gf) {
+    if (transposed_.empty()) return;
+    for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
+        ggml_tensor * node = ggml_graph_node(gf, i);
+        if (node->op != GGML_OP_OUT_PROD || node->src[1]->op != GGML_OP_TRANSPOSE) continue;
+        auto it = transposed_.find(node->src[0]);
+        if (it == transposed_.end()) continue;
+        ggml_tensor * dy = node->src[1]->src[0];
+        if (dy->ne[0] != it->second->ne[0]) continue;
+        node->op = GGML_OP_MUL_MAT;
+        node->src[0] = it->second;
+        node->src[1] = dy;
+        std::memset(node->op_params, 0, sizeof(node->op_params));
     }
 }
 
@@ -605,6 +684,7 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
         }
         ggml_build_backward_expand(ctx.get(), gf, accs.data());
         loss_grad = ggml_graph_get_grad_acc(gf, loss);
+        use_transposed(gf);
         gf = adapt_for_backend(ctx.get(), gf, gsize);
     }
     const char * what = backward ? "training graph" : "evaluation graph";

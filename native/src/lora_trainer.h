@@ -40,6 +40,7 @@ struct trainer_options {
     int rank = 8;
     float alpha = 16.0f;
     bool rslora = false;                   // scale alpha/sqrt(r) instead of alpha/r
+    bool keep_base_type = false;           // hold F16/quantized matrices as stored (plus a transposed copy), not in F32
     uint32_t seed = 1;
     int threads = 0;                       // 0: hardware concurrency
 };
@@ -112,6 +113,7 @@ public:
     int rank() const { return opts_.rank; }
     float alpha() const { return opts_.alpha; }
     bool rslora() const { return opts_.rslora; }
+    bool keeps_base_type() const { return opts_.keep_base_type; }
     const std::string & backend_name() const { return backend_name_; }
     const std::string & device_description() const { return device_description_; }
     memory_report memory() const;
@@ -153,6 +155,7 @@ private:
     ggml_backend_buffer * weights_buf_ = nullptr;
     ggml_context * lora_ctx_ = nullptr;
     ggml_backend_buffer * lora_buf_ = nullptr;     // LoRA tensors, Adam moments, optimizer inputs
+    std::map<ggml_tensor *, ggml_tensor *> transposed_;  // base matrix → its transposed copy (keep_base_type)
     ggml_context * acc_ctx_ = nullptr;
     ggml_backend_buffer * acc_buf_ = nullptr;      // gradient accumulators (cleared after each update)
     ggml_tensor * adamw_params_ = nullptr;         // [7]: lr, beta1, beta2, eps, wd, 1/(1-beta1^t), 1/(1-beta2^t)
@@ -176,6 +179,9 @@ private:
     void load_model();
     void init_lora();
     void build_optimizer_graphs();
+    void use_transposed(ggml_cgraph * gf);
+    bool out_prod_supported(int type);
+    std::map<int, bool> out_prod_support_;
     float lora_scale() const;
     void compute(ggml_cgraph * gf, const char * what);
     void check_supported(ggml_cgraph * gf, const char * what) const;
@@ -198,4 +204,5 @@ const std::map<std::string, std::string> & target_tensor_names();
 uint32_t kv_u32(gguf_context * g, const std::string & key, uint32_t fallback, bool required);
 float kv_f32(gguf_context * g, const std::string & key, float fallback);
 std::string free_memory_note(void * device);
+void dequantize_rows(int type, const uint8_t * raw, int64_t row, int64_t n, std::vector<float> & out, const std::string & name);
 } // namespace polytune

@@ -13,8 +13,8 @@ const tmp = makeTempDir();
 const allTargets = ["q", "k", "v", "o", "gate", "up", "down"];
 let llama: Llama;
 
-const open = (modelPath: string, rank = 4, alpha = 8, targets = allTargets, rslora = false): Promise<NativeTrainer> =>
-  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend: "cpu", targets, rank, alpha, rslora, seed: 7, threads: 2 });
+const open = (modelPath: string, rank = 4, alpha = 8, targets = allTargets, rslora = false, keepBaseType = false): Promise<NativeTrainer> =>
+  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend: "cpu", targets, rank, alpha, rslora, keepBaseType, seed: 7, threads: 2 });
 
 /** Gives every LoRA B values, so every path carries gradient and the adapter changes the model. */
 function perturbB(trainer: NativeTrainer, amplitude = 0.3): void {
@@ -266,6 +266,50 @@ describe("native LoRA trainer", () => {
       }
     } finally {
       trainer.dispose();
+      await model.dispose();
+    }
+  });
+
+  it.each(["f16", "q8_0"] as const)("keeps a %s base as stored: less memory, the gradients of its F32 dequantization, and it learns", async (type) => {
+    const path = join(tmp.dir, `kept-${type}.gguf`);
+    await writeTinyModel({ out: path, layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 21, type });
+    const [kept, full] = [await open(path, 16, 32, allTargets, false, true), await open(path, 16, 32)];
+    const model = await llama.loadModel({ modelPath: path });
+    const adapter = join(tmp.dir, `kept-${type}-adapter.gguf`);
+    try {
+      expect(kept.info().keepBaseType).toBe(true);
+      // As stored plus a transposed copy, against 4 bytes a weight.
+      expect(kept.info().baseBytes).toBeLessThan((type === "f16" ? 0.6 : 0.65) * full.info().baseBytes);
+      for (const name of kept.paramNames().filter((n) => n.endsWith(".lora_b"))) {
+        const b = Float32Array.from(kept.getParam(name), (_, i) => Math.sin(i * 1.7 + name.length) * 0.05);
+        kept.setParam(name, b);
+        full.setParam(name, b);
+      }
+      const packed = packBatch(alpacaExamples(model, [["Say hello.", "Hallo Welt"], ["Count to three.", "Eins, zwei, drei."]]));
+      const [g, f] = [await kept.gradients(packed.tokens, packed.target, packed.lengths), await full.gradients(packed.tokens, packed.target, packed.lengths)];
+      let worst = 0;
+      for (const name of kept.paramNames()) {
+        const ref = f.grads[name]!;
+        const scale = Math.max(...Array.from(ref, Math.abs));
+        g.grads[name]!.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref[i]!) / scale)));
+      }
+      // F16 matrices are exact; Q8_0 products also round the activations to 8 bits on the CPU.
+      expect(worst).toBeLessThan(type === "f16" ? 5e-3 : 5e-2);
+      for (const name of kept.paramNames().filter((n) => n.endsWith(".lora_b"))) kept.setParam(name, new Float32Array(kept.getParam(name).length));
+      let first = 0;
+      let last = 0;
+      for (let step = 0; step < 100; step++) {
+        const r = await kept.accumulate(packed.tokens, packed.target, packed.lengths);
+        kept.update({ lr: 1e-2 });
+        if (step === 0) first = r.lossSum / r.tokens;
+        last = r.lossSum / r.tokens;
+      }
+      expect(last).toBeLessThan(0.1 * first);
+      await kept.saveAdapter(adapter);
+      expect(await greedyAnswer(model, "Say hello.", adapter)).toBe("Hallo Welt");
+    } finally {
+      kept.dispose();
+      full.dispose();
       await model.dispose();
     }
   });

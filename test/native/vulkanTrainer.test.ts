@@ -29,8 +29,8 @@ const tmp = makeTempDir();
 const targets = ["q", "k", "v", "o", "gate", "up", "down"];
 let llama: Llama;
 
-const open = (modelPath: string, backend: "vulkan" | "cpu", rank = 4, alpha = 8): Promise<NativeTrainer> =>
-  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend, backendLibs: gpuBackendLibraries(), targets, rank, alpha, seed: 7, threads: 2 });
+const open = (modelPath: string, backend: "vulkan" | "cpu", rank = 4, alpha = 8, keepBaseType = false): Promise<NativeTrainer> =>
+  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend, backendLibs: gpuBackendLibraries(), targets, rank, alpha, keepBaseType, seed: 7, threads: 2 });
 
 beforeAll(async () => {
   llama = await getLlama({ gpu: false });
@@ -117,6 +117,44 @@ describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)(
     try {
       for (const [q, a] of pairs) expect(await greedyAnswer(model, q, adapter)).toBe(a);
     } finally {
+      await model.dispose();
+    }
+  }, 600_000);
+
+  it("keeps a Q8_0 base quantized on the device (its backward is a product over a transposed copy), with the CPU's F32 gradients, and learns", async () => {
+    const path = join(tmp.dir, "vk-q8.gguf");
+    await writeTinyModel({ out: path, layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 21, type: "q8_0" });
+    const [gpu, cpu] = [await open(path, "vulkan", 16, 32, true), await open(path, "cpu", 16, 32)];
+    const model = await llama.loadModel({ modelPath: path });
+    const adapter = join(tmp.dir, "vk-q8-adapter.gguf");
+    try {
+      // Q8_0 twice (as stored and transposed) is about half of F32.
+      expect(gpu.info().baseBytes).toBeLessThan(0.65 * cpu.info().baseBytes);
+      for (const name of gpu.paramNames().filter((n) => n.endsWith(".lora_b"))) {
+        const b = Float32Array.from(gpu.getParam(name), (_, i) => Math.sin(i * 1.7 + name.length) * 0.05);
+        gpu.setParam(name, b);
+        cpu.setParam(name, b);
+      }
+      const packed = packBatch(alpacaExamples(model, [["Say hello.", "Hallo Welt"], ["Count to three.", "Eins, zwei, drei."]]));
+      const [g, c] = [await gpu.gradients(packed.tokens, packed.target, packed.lengths), await cpu.gradients(packed.tokens, packed.target, packed.lengths)];
+      let worst = 0;
+      for (const name of gpu.paramNames()) {
+        const ref = c.grads[name]!;
+        const scale = Math.max(...Array.from(ref, Math.abs));
+        g.grads[name]!.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref[i]!) / scale)));
+      }
+      // The transposed copy is requantized along the other axis: its rounding differs from the stored one's.
+      expect(worst).toBeLessThan(5e-2);
+      for (const name of gpu.paramNames().filter((n) => n.endsWith(".lora_b"))) gpu.setParam(name, new Float32Array(gpu.getParam(name).length));
+      for (let step = 0; step < 50; step++) {
+        await gpu.accumulate(packed.tokens, packed.target, packed.lengths);
+        gpu.update({ lr: 1e-2 });
+      }
+      await gpu.saveAdapter(adapter);
+      expect(await greedyAnswer(model, "Say hello.", adapter)).toBe("Hallo Welt");
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
       await model.dispose();
     }
   }, 600_000);

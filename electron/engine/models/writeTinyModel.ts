@@ -22,7 +22,8 @@ export interface TinyModelOptions {
   ff?: number;
   contextLength?: number;
   seed?: number;
-  type?: "f32" | "f16";
+  /** Type of the matrices (norms stay F32); q8_0 needs every row length divisible by 32. */
+  type?: TinyWeightType;
   /** Share token_embd with the output head (llama.cpp falls back to it when output.weight is absent). */
   tiedOutput?: boolean;
   /** Weight scale; the default keeps activations small enough for stable training tests. */
@@ -47,8 +48,10 @@ export interface TinyModelInfo {
   headsKv: number;
   ff: number;
   parameters: number;
-  type: "f32" | "f16";
+  type: TinyWeightType;
 }
+
+export type TinyWeightType = "f32" | "f16" | "q8_0";
 
 const f32View = new Float32Array(1);
 const u32View = new Uint32Array(f32View.buffer);
@@ -76,8 +79,30 @@ export function toHalf(value: number): number {
   return sign | half;
 }
 
-function tensor(name: string, dims: number[], type: "f32" | "f16", fill: (i: number) => number): GgufTensorToWrite {
+/** ggml's block_q8_0: 32 values as an F16 scale (max |x| / 127) and 32 rounded int8s. */
+function quantizeQ8_0(values: Float32Array): Uint8Array {
+  const blocks = values.length / 32;
+  const out = new Uint8Array(blocks * 34);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < blocks; b++) {
+    let amax = 0;
+    for (let i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(values[b * 32 + i]!));
+    const d = amax / 127;
+    const inv = d > 0 ? 1 / d : 0;
+    view.setUint16(b * 34, toHalf(d), true);
+    for (let i = 0; i < 32; i++) view.setInt8(b * 34 + 2 + i, Math.round(values[b * 32 + i]! * inv));
+  }
+  return out;
+}
+
+function tensor(name: string, dims: number[], type: TinyWeightType, fill: (i: number) => number): GgufTensorToWrite {
   const n = dims.reduce((a, b) => a * b, 1);
+  if (type === "q8_0") {
+    if (dims[0]! % 32 !== 0) throw new PolytuneError("tiny-model-shape", `Q8_0 needs rows divisible by 32; ${name} has ${dims[0]}.`);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = fill(i);
+    return { name, dims, type: 8, data: quantizeQ8_0(data) };
+  }
   if (type === "f32") {
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = fill(i);
@@ -129,7 +154,7 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   const str = (value: string): GgufValue => ({ type: GgufType.STRING, value });
   kv.set("general.architecture", str(arch));
   kv.set("general.name", str(options.name ?? `polytune-tiny-${arch}-${vocab}-L${layers}-E${embd}-s${seed}`));
-  kv.set("general.file_type", u32(type === "f32" ? 0 : 1));
+  kv.set("general.file_type", u32({ f32: 0, f16: 1, q8_0: 7 }[type]));
   kv.set("general.quantization_version", u32(2));
   kv.set(`${arch}.context_length`, u32(contextLength));
   kv.set(`${arch}.embedding_length`, u32(embd));

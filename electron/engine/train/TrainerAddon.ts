@@ -23,6 +23,8 @@ export interface TrainerOpenOptions {
   alpha: number;
   /** Scale alpha/sqrt(rank) instead of alpha/rank (Kalajdzievski 2023). */
   rslora?: boolean;
+  /** Hold F16/quantized matrices as the file stores them (plus a transposed copy for the backward) instead of in F32. */
+  keepBaseType?: boolean;
   seed: number;
   threads?: number;
 }
@@ -38,12 +40,13 @@ export interface TrainerInfo {
   /** The output head is the token embedding (no output.weight). */
   tiedOutput: boolean;
   trainableParameters: number;
-  /** Bytes of the base weights held in F32. */
+  /** Bytes of the base weights as held (F32, or as stored plus a transposed copy). */
   baseBytes: number;
   step: number;
   rank: number;
   alpha: number;
   rslora: boolean;
+  keepBaseType: boolean;
   /** ggml's backend name, e.g. CPU, CUDA0, Vulkan0. */
   backend: string;
   /** The device, e.g. "NVIDIA H100 80GB HBM3" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
