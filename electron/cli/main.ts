@@ -227,15 +227,16 @@ export function buildProgram(): Command {
     .option("--seq-len <n>", "training sequence length", int("--seq-len"), 1024)
     .option("--batch <n>", "training batch (sequences)", int("--batch"), 4)
     .option("--rank <n>", "LoRA rank", int("--rank"), 64)
-    .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number }) => {
+    .addOption(new Option("--base-weights <w>", "how training holds the base").choices(["f32", "as-stored"]).default("f32"))
+    .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number; baseWeights: "f32" | "as-stored" }) => {
       await withEngine(globals(), async (engine) => {
-        const e = await engine.call("models.estimate", { model, contextSize: o.context, sequences: o.sequences, seqLen: o.seqLen, batch: o.batch, rank: o.rank });
+        const e = await engine.call("models.estimate", { model, contextSize: o.context, sequences: o.sequences, seqLen: o.seqLen, batch: o.batch, rank: o.rank, baseWeights: o.baseWeights });
         out(globals().json, e, () =>
           [
             `Inference (context ${e.inference.contextSize} × ${e.inference.sequences}): ${formatBytes(e.inference.totalBytes)}`,
             `  weights ${formatBytes(e.inference.weightsBytes)}, KV cache ${formatBytes(e.inference.kvCacheBytes)}, compute ${formatBytes(e.inference.computeBytes)}`,
             `LoRA training (seq ${e.training.seqLen} × batch ${e.training.batch}, r ${e.training.rank}): ${formatBytes(e.training.totalBytes)}`,
-            `  base F32 ${formatBytes(e.training.baseF32Bytes)}, LoRA ${formatBytes(e.training.loraBytes)}, optimizer ${formatBytes(e.training.optimizerBytes)}, activations ${formatBytes(e.training.activationBytes)}`,
+            `  base ${e.training.baseWeights === "f32" ? "F32" : "as stored"} ${formatBytes(e.training.baseBytes)}, LoRA ${formatBytes(e.training.loraBytes)}, optimizer ${formatBytes(e.training.optimizerBytes)}, activations ${formatBytes(e.training.activationBytes)}`,
             ...e.notes.map((n) => `  · ${n}`),
           ].join("\n"),
         );

@@ -81,6 +81,7 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
     .option("--rank <n>", "LoRA rank r", int("--rank"))
     .option("--alpha <x>", "LoRA alpha (scale α/r)", num("--alpha"))
     .option("--rslora", "rank-stabilised LoRA: scale α/√r instead of α/r")
+    .addOption(new Option("--base-weights <w>", "f32: dequantize the base (exact); as-stored: keep F16/quantized matrices (less memory)").choices(["f32", "as-stored"]))
     .option("--targets <list>", `comma-separated projections (${allLoraTargets.join(",")}; default all but output)`)
     .addOption(new Option("--backend <b>", "where to compute (auto: the first GPU found, else the CPU)").choices([...trainBackends]))
     .option("--device <n>", "device index within the backend", int("--device"))
@@ -116,7 +117,7 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
         seed: o.seed, out: o.out, tokenBudget: o.tokenBudget, validationData: o.valData, validationFraction: o.valFraction,
         evalEvery: o.evalEvery, checkpointEvery: o.checkpointEvery, weightDecay: o.weightDecay, gradClip: o.gradClip, threads: o.threads, name: o.name, targets: typeof o.targets === "string" ? o.targets.split(",").map((t) => t.trim()) : undefined,
         maskPrompt: o.maskPrompt === false ? false : undefined,
-        rslora: o.rslora === true ? true : undefined, backend: o.backend, device: o.device, mergedOut: o.mergedOut, mergedType: o.mergedType,
+        rslora: o.rslora === true ? true : undefined, baseWeights: o.baseWeights, backend: o.backend, device: o.device, mergedOut: o.mergedOut, mergedType: o.mergedType,
       };
       const merged = { ...base, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) } as TrainConfigInput;
       const parsed = TrainConfigSchema.safeParse(merged);

@@ -84,7 +84,10 @@ export const MemoryEstimateSchema = z.object({
     seqLen: z.number(),
     batch: z.number(),
     rank: z.number(),
+    baseWeights: z.enum(["f32", "as-stored"]),
     baseF32Bytes: z.number(),
+    /** The base as the trainer will hold it: F32, or as stored plus (on GPUs) a transposed copy. */
+    baseBytes: z.number(),
     loraBytes: z.number(),
     optimizerBytes: z.number(),
     activationBytes: z.number(),
@@ -161,6 +164,8 @@ export const TrainConfigSchema = z
     rank: z.number().int().min(1).max(1024).default(64),
     alpha: z.number().positive().max(4096).default(16),
     rslora: z.boolean().default(false),
+    /** f32: dequantize the base on load (exact); as-stored: keep F16/quantized matrices (less memory). */
+    baseWeights: z.enum(["f32", "as-stored"]).default("f32"),
     lr: z.number().positive().max(1).default(1e-5),
     schedule: z.enum(["constant", "linear", "cosine", "inverse-sqrt"]).default("constant"),
     warmupSteps: z.number().int().min(0).default(0),
@@ -253,6 +258,7 @@ export const calls = {
         seqLen: z.number().int().min(16).max(131072).default(1024),
         batch: z.number().int().min(1).max(1024).default(4),
         rank: z.number().int().min(1).max(1024).default(64),
+        baseWeights: z.enum(["f32", "as-stored"]).default("f32"),
       })
       .strict(),
     output: MemoryEstimateSchema,

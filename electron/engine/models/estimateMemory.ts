@@ -8,6 +8,7 @@ export interface EstimateInput {
   seqLen: number;
   batch: number;
   rank: number;
+  baseWeights: "f32" | "as-stored";
 }
 
 /** LoRA parameters for all seven projections (q k v o gate up down) of every layer. */
@@ -56,16 +57,21 @@ export async function estimateMemory(model: ModelDetail, input: EstimateInput): 
     seqLen: input.seqLen,
     batch: input.batch,
     rank: input.rank,
+    baseWeights: input.baseWeights,
     baseF32Bytes: params * 4,
+    // As stored: the file's matrices, twice at most (GPU backends need a transposed copy for the backward).
+    baseBytes: input.baseWeights === "as-stored" ? Math.min(params * 4, 2 * model.fileSize) : params * 4,
     loraBytes: lora * 4,
     optimizerBytes: lora * 4 * 3,
     activationBytes,
     totalBytes: 0,
   };
-  training.totalBytes = training.baseF32Bytes + training.loraBytes + training.optimizerBytes + training.activationBytes;
+  training.totalBytes = training.baseBytes + training.loraBytes + training.optimizerBytes + training.activationBytes;
   const notes = [
     "Inference: CPU figures from node-llama-cpp's estimator; with a GPU most of it moves to GPU memory.",
-    `Training: base weights held in F32 (${model.fileType ?? "?"} on disk is dequantized on load), LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`,
+    input.baseWeights === "as-stored"
+      ? `Training: base matrices kept as stored (${model.fileType ?? "?"}), plus a transposed copy on GPU backends; LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`
+      : `Training: base weights held in F32 (${model.fileType ?? "?"} on disk is dequantized on load), LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`,
     "Training activations are an upper bound (the output head is counted for every token, though only response tokens need it).",
   ];
   return {

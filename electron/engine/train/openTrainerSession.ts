@@ -9,6 +9,7 @@ export interface TrainerSessionOptions {
   rank: number;
   alpha: number;
   rslora: boolean;
+  keepBaseType: boolean;
   seed: number;
   seqLen: number;
   threads: number | undefined;
@@ -62,6 +63,7 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
     rank: options.rank,
     alpha: options.alpha,
     rslora: options.rslora,
+    keepBaseType: options.keepBaseType,
     seed: options.seed,
     ...(options.threads ? { threads: options.threads } : {}),
   });

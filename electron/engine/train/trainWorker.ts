@@ -65,6 +65,7 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
     rank: config.rank,
     alpha: config.alpha,
     rslora: config.rslora,
+    keepBaseType: config.baseWeights === "as-stored",
     seed: config.seed,
     seqLen: config.seqLen,
     threads: config.threads,

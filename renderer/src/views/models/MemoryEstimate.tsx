@@ -103,7 +103,7 @@ export function MemoryEstimate({ modelId }: { modelId: string }) {
             <p className="big-number">{formatBytes(estimate.training.totalBytes)}</p>
             <dl className="facts small">
               <dt>{s.baseF32}</dt>
-              <dd>{formatBytes(estimate.training.baseF32Bytes)}</dd>
+              <dd>{formatBytes(estimate.training.baseBytes)}</dd>
               <dt>{s.lora}</dt>
               <dd>{formatBytes(estimate.training.loraBytes)}</dd>
               <dt>{s.optimizer}</dt>

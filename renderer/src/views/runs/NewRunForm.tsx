@@ -23,6 +23,7 @@ type Form = {
   seed: number;
   maskPrompt: boolean;
   rslora: boolean;
+  baseWeights: "f32" | "as-stored";
   backend: (typeof trainBackends)[number];
   mergedOut: string;
 };
@@ -37,7 +38,7 @@ export function NewRunForm() {
   const startRun = useAppStore((st) => st.startRun);
   const startError = useAppStore((st) => st.startError);
   const api = useAppStore((st) => st.api);
-  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, backend: "auto", mergedOut: "" });
+  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, baseWeights: "f32", backend: "auto", mergedOut: "" });
   const [starting, setStarting] = useState(false);
   const [estimate, setEstimate] = useState<MemoryEstimate | null>(null);
   const id = useId();
@@ -47,13 +48,13 @@ export function NewRunForm() {
     if (!model) return;
     let live = true;
     api
-      .call("models.estimate", { model, seqLen: form.seqLen, batch: form.batchSize, rank: form.rank })
+      .call("models.estimate", { model, seqLen: form.seqLen, batch: form.batchSize, rank: form.rank, baseWeights: form.baseWeights })
       .then((e) => live && setEstimate(e))
       .catch(() => live && setEstimate(null));
     return () => {
       live = false;
     };
-  }, [api, model, form.seqLen, form.batchSize, form.rank]);
+  }, [api, model, form.seqLen, form.batchSize, form.rank, form.baseWeights]);
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
   const field = (key: keyof typeof s.fields, control: React.ReactNode) => (
@@ -151,6 +152,9 @@ export function NewRunForm() {
         </div>
         <p className="help">{s.fields.targets.help}</p>
       </fieldset>
+      <label className="checkbox">
+        <input type="checkbox" checked={form.baseWeights === "as-stored"} onChange={(e) => set("baseWeights", e.target.checked ? "as-stored" : "f32")} /> {s.fields.baseWeights.label} — <span className="muted">{s.fields.baseWeights.help}</span>
+      </label>
       <label className="checkbox">
         <input type="checkbox" checked={form.rslora} onChange={(e) => set("rslora", e.target.checked)} /> {s.fields.rslora.label} — <span className="muted">{s.fields.rslora.help}</span>
       </label>

@@ -39,6 +39,7 @@ export function RunDetail() {
     [s.fields.seed.label, String(c.seed)],
     [s.fields.maskPrompt.label, c.maskPrompt ? strings.common.yes : strings.common.no],
     [s.fields.backend.label, s.backends[c.backend]],
+    [s.fields.baseWeights.label, c.baseWeights === "as-stored" ? strings.common.yes : strings.common.no],
   ];
   const lastMemory = run.metrics.at(-1)?.memoryBytes ?? null;
   const ranOn = run.summary && typeof run.summary.device === "string" ? `${String(run.summary.backend)} · ${run.summary.device}` : null;
