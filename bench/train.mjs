@@ -3,7 +3,9 @@
 // of each from the measured ggml F32 matrix-product rate. Prints the ratios.
 //
 //   node bench/train.mjs [--layers 4] [--ctx 256] [--steps 12] [--threads N] [--backend cpu|vulkan|cuda|metal]
-//                        [--rank 16] [--skip-upstream] [--json]
+//                        [--rank 16] [--type f32|f16|q8_0] [--base-weights f32|as-stored] [--skip-upstream] [--json]
+//
+// Upstream trains F32 models only, so with --type f16/q8_0 it is skipped.
 //
 // The model is generated (random weights, real 32k llama vocabulary) with a 0.5B-class shape: embd 896,
 // 14 query / 2 KV heads, ff 4864, and a small layer count so it runs on a laptop.
@@ -23,6 +25,8 @@ const { values: o } = parseArgs({
     threads: { type: "string", default: String(availableParallelism()) },
     backend: { type: "string", default: "cpu" },
     rank: { type: "string", default: "16" },
+    type: { type: "string", default: "f32" },
+    "base-weights": { type: "string", default: "f32" },
     "skip-upstream": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
@@ -44,8 +48,8 @@ const { getLlama } = await import("node-llama-cpp");
 const work = mkdtempSync(join(tmpdir(), "polytune-bench-"));
 try {
   const modelPath = join(work, "model.gguf");
-  log(`bench: writing a ${layers}-layer model (embd ${shape.embd}, ff ${shape.ff}, vocab 32k, F32)…`);
-  await writeTinyModel({ out: modelPath, arch: "llama", vocab: "llama-spm", layers, embd: shape.embd, heads: shape.heads, headsKv: shape.headsKv, ff: shape.ff, contextLength: Math.max(512, ctx), seed: 1 });
+  log(`bench: writing a ${layers}-layer model (embd ${shape.embd}, ff ${shape.ff}, vocab 32k, ${o.type})…`);
+  await writeTinyModel({ out: modelPath, arch: "llama", vocab: "llama-spm", layers, embd: shape.embd, heads: shape.heads, headsKv: shape.headsKv, ff: shape.ff, contextLength: Math.max(512, ctx), seed: 1, type: o.type });
 
   // The same text for both: this repository's docs, tokenised with the model's tokenizer. Upstream cuts
   // it into ctx-token windows at a stride of ctx/2; we train on exactly those windows.
@@ -67,7 +71,7 @@ try {
   log(`bench: our LoRA trainer (r ${rank}, all projections) on ${o.backend}, ${threads} threads…`);
   const trainer = await loadTrainerAddon().openTrainer({
     modelPath, backendsDir: trainerBackendsDir(), backend: o.backend, backendLibs: gpuBackendLibraries(),
-    targets: ["q", "k", "v", "o", "gate", "up", "down"], rank, alpha: rank, seed: 1, threads,
+    targets: ["q", "k", "v", "o", "gate", "up", "down"], rank, alpha: rank, seed: 1, threads, keepBaseType: o["base-weights"] === "as-stored",
   });
   const info = trainer.info();
   const target = Uint8Array.from({ length: ctx }, (_, i) => (i > 0 ? 1 : 0));
@@ -90,6 +94,7 @@ try {
   // The floor: FLOPs per token over the measured rate of an F32 product shaped like the FFN.
   const rate = await trainer.matmulRate(shape.embd, shape.ff, ctx, 8);
   const memory = trainer.memory();
+  log(`bench: base held in ${(memory.weights / 2 ** 20).toFixed(0)} MiB`);
   trainer.dispose();
   const kvDim = (shape.embd / shape.heads) * shape.headsKv;
   const linear = layers * (2 * shape.embd * shape.embd + 2 * shape.embd * kvDim + 3 * shape.embd * shape.ff) + shape.embd * shape.vocab;
@@ -100,7 +105,7 @@ try {
   const floorFull = rate / (6 * linear + 3 * 2 * attention);
 
   let upstream = null;
-  if (!o["skip-upstream"]) {
+  if (!o["skip-upstream"] && o.type === "f32") {
     log("bench: building upstream llama-finetune (once per release; a few minutes)…");
     const binary = await buildLlamaFinetune({ log });
     log("bench: upstream full fine-tuning on the same model and text…");
@@ -113,7 +118,7 @@ try {
     date: new Date().toISOString().slice(0, 10),
     machine: `${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}`,
     device: `${info.backend} (${info.device})`,
-    shape: { layers, ...shape, ctx, rank },
+    shape: { layers, ...shape, ctx, rank, type: o.type, baseWeights: o["base-weights"] },
     matmulGflops: rate / 1e9,
     ours,
     upstream,
@@ -129,7 +134,7 @@ try {
     console.log(JSON.stringify(result, null, 2));
   } else {
     const f = (/** @type {number} */ x) => x.toFixed(0).padStart(8);
-    console.log(`\nTraining throughput, ${result.machine}, ${result.device}, ${layers} layers × embd ${shape.embd}, ctx ${ctx}, ${threads} threads`);
+    console.log(`\nTraining throughput, ${result.machine}, ${result.device}, ${layers} layers × embd ${shape.embd}, ${o.type} (held ${o["base-weights"]}), ctx ${ctx}, ${threads} threads`);
     console.log(`  F32 matrix product: ${result.matmulGflops.toFixed(1)} GFLOP/s\n`);
     console.log(`                                tokens/s (median)   floor   share of floor`);
     console.log(`  ours, LoRA r ${String(rank).padEnd(3)}             ${f(ours.medianTokensPerSecond)}        ${f(floorOurs)}   ${(100 * result.ratios.oursVsFloor).toFixed(0)}%`);
