@@ -86,7 +86,7 @@ export const MemoryEstimateSchema = z.object({
     rank: z.number(),
     baseWeights: z.enum(["f32", "as-stored"]),
     baseF32Bytes: z.number(),
-    /** The base as the trainer will hold it: F32, or as stored plus (on GPUs) a transposed copy. */
+    /** The base as the trainer will hold it: F32, or as stored plus a transposed copy. */
     baseBytes: z.number(),
     loraBytes: z.number(),
     optimizerBytes: z.number(),

@@ -193,9 +193,10 @@ void lora_trainer::load_model() {
         ggml_set_name(t, name.c_str());
         made[name] = t;
         // The backward's W^T·dy as a MUL_MAT over a transposed copy: GPU kernels of OUT_PROD take F32 only.
-        // Only where the backend cannot do that OUT_PROD itself (the CPU can), and for the embeddings only
-        // when they are also the output head.
-        if (type != GGML_TYPE_F32 && (name != "token_embd.weight" || tied) && !out_prod_supported(type)) {
+        // On every backend: the GPUs cannot do that OUT_PROD at all, and the CPU does it for F16 or
+        // quantized W an order of magnitude slower than the product. The embeddings need one only when
+        // they are also the output head.
+        if (type != GGML_TYPE_F32 && (name != "token_embd.weight" || tied)) {
             made_t[name] = ggml_new_tensor_2d(weights_ctx_, transposed_type(type, src->ne[1]), src->ne[1], src->ne[0]);
         }
     }
@@ -331,19 +332,6 @@ void lora_trainer::init_lora() {
         for (auto & x : a) x = dist(rng);
         ggml_backend_tensor_set(p->a, a.data(), 0, a.size() * sizeof(float));
     }
-}
-
-// Whether the backend computes the backward's OUT_PROD(W, transpose(dy)) with W of this type.
-bool lora_trainer::out_prod_supported(int type) {
-    auto it = out_prod_support_.find(type);
-    if (it != out_prod_support_.end()) return it->second;
-    ggml_init_params ip = {ggml_tensor_overhead() * 8, nullptr, true};
-    ggml_ctx_ptr ctx(ggml_init(ip));
-    ggml_tensor * w = ggml_new_tensor_2d(ctx.get(), (ggml_type) type, 256, 256);
-    ggml_tensor * dy = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 256, 8);
-    bool ok = ggml_backend_supports_op(backend_, ggml_out_prod(ctx.get(), w, ggml_transpose(ctx.get(), dy)));
-    out_prod_support_[type] = ok;
-    return ok;
 }
 
 // ggml's backward of y = W·x computes W^T·dy as OUT_PROD(W, transpose(dy)); with W kept quantized or

@@ -180,8 +180,6 @@ private:
     void init_lora();
     void build_optimizer_graphs();
     void use_transposed(ggml_cgraph * gf);
-    bool out_prod_supported(int type);
-    std::map<int, bool> out_prod_support_;
     float lora_scale() const;
     void compute(ggml_cgraph * gf, const char * what);
     void check_supported(ggml_cgraph * gf, const char * what) const;

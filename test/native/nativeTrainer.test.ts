@@ -278,8 +278,8 @@ describe("native LoRA trainer", () => {
     const adapter = join(tmp.dir, `kept-${type}-adapter.gguf`);
     try {
       expect(kept.info().keepBaseType).toBe(true);
-      // As stored plus a transposed copy, against 4 bytes a weight.
-      expect(kept.info().baseBytes).toBeLessThan((type === "f16" ? 0.6 : 0.65) * full.info().baseBytes);
+      // As stored plus a transposed copy (none for the untied embeddings), against 4 bytes a weight.
+      expect(kept.info().baseBytes).toBeLessThan((type === "f16" ? 0.8 : 0.45) * full.info().baseBytes);
       for (const name of kept.paramNames().filter((n) => n.endsWith(".lora_b"))) {
         const b = Float32Array.from(kept.getParam(name), (_, i) => Math.sin(i * 1.7 + name.length) * 0.05);
         kept.setParam(name, b);
@@ -293,7 +293,8 @@ describe("native LoRA trainer", () => {
         const scale = Math.max(...Array.from(ref, Math.abs));
         g.grads[name]!.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref[i]!) / scale)));
       }
-      // F16 matrices are exact; Q8_0 products also round the activations to 8 bits on the CPU.
+      // F16 matrices are exact; Q8_0 products also round the activations to 8 bits on the CPU, and the
+      // transposed copy is requantized along the other axis.
       expect(worst).toBeLessThan(type === "f16" ? 5e-3 : 5e-2);
       for (const name of kept.paramNames().filter((n) => n.endsWith(".lora_b"))) kept.setParam(name, new Float32Array(kept.getParam(name).length));
       let first = 0;

@@ -59,7 +59,7 @@ export async function estimateMemory(model: ModelDetail, input: EstimateInput): 
     rank: input.rank,
     baseWeights: input.baseWeights,
     baseF32Bytes: params * 4,
-    // As stored: the file's matrices, twice at most (GPU backends need a transposed copy for the backward).
+    // As stored: the file's matrices twice (a transposed copy makes the backward a product).
     baseBytes: input.baseWeights === "as-stored" ? Math.min(params * 4, 2 * model.fileSize) : params * 4,
     loraBytes: lora * 4,
     optimizerBytes: lora * 4 * 3,
@@ -70,7 +70,7 @@ export async function estimateMemory(model: ModelDetail, input: EstimateInput): 
   const notes = [
     "Inference: CPU figures from node-llama-cpp's estimator; with a GPU most of it moves to GPU memory.",
     input.baseWeights === "as-stored"
-      ? `Training: base matrices kept as stored (${model.fileType ?? "?"}), plus a transposed copy on GPU backends; LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`
+      ? `Training: base matrices kept as stored (${model.fileType ?? "?"}), plus a transposed copy for the backward; LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`
       : `Training: base weights held in F32 (${model.fileType ?? "?"} on disk is dequantized on load), LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`,
     "Training activations are an upper bound (the output head is counted for every token, though only response tokens need it).",
   ];

@@ -132,7 +132,7 @@ describe("model library", () => {
     expect(small.training.baseF32Bytes).toBe((a.parameterCount ?? 0) * 4);
     expect(large.training.loraBytes).toBe(small.training.loraBytes * 8);
     expect(large.training.activationBytes).toBeGreaterThan(small.training.activationBytes);
-    // Kept as stored: the file's matrices (twice at most, for GPU backends' transposed copy), never more than F32.
+    // Kept as stored: the file's matrices twice (with the transposed copy), never more than F32.
     const kept = await engine.call("models.estimate", { model: a.id, rank: 8, seqLen: 128, batch: 1, baseWeights: "as-stored" });
     expect(kept.training.baseBytes).toBeLessThanOrEqual(Math.min(kept.training.baseF32Bytes, 2 * a.fileSize));
     expect(kept.training.totalBytes - kept.training.baseBytes).toBe(small.training.totalBytes - small.training.baseBytes);
