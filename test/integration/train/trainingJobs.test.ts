@@ -89,6 +89,20 @@ describe("training jobs", () => {
     }
   }, 300_000);
 
+  it("keeps a quantized base as stored when asked, in less memory than in F32", async () => {
+    const q8 = join(tmp.dir, "tiny-q8.gguf");
+    await writeTinyModel({ out: q8, layers: 1, embd: 64, heads: 4, headsKv: 2, seed: 4, type: "q8_0" });
+    const model = (await engine.call("models.add", { path: q8 })).added[0]!.id;
+    const peak = async (baseWeights: "f32" | "as-stored"): Promise<number> => {
+      const done = await engine.jobs.waitFor((await engine.call("runs.start", config({ model, steps: 3, baseWeights, backend: "cpu" }))).id);
+      expect(done.status, JSON.stringify(done.error)).toBe("completed");
+      expect(done.config.baseWeights).toBe(baseWeights);
+      return Number(done.summary?.peakMemoryBytes);
+    };
+    const [kept, full] = [await peak("as-stored"), await peak("f32")];
+    expect(kept).toBeLessThan(0.7 * full);
+  });
+
   it("fails a run on a backend this machine lacks with what to do, keeping the run", async () => {
     const run = await engine.call("runs.start", config({ steps: 2, backend: "metal" }));
     const done = await engine.jobs.waitFor(run.id);
