@@ -8,6 +8,7 @@ import type { EncodedExample } from "../../electron/engine/train/encodeExample.j
 import { packBatch } from "../../electron/engine/train/openTrainerSession.js";
 import { alpacaExamples, greedyAnswer, logSoftmax, tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
 import { makeTempDir } from "../support/tempDir.js";
+import { setSameB, worstRelativeDifference, zeroB } from "../support/trainerGradients.js";
 
 const tmp = makeTempDir();
 const allTargets = ["q", "k", "v", "o", "gate", "up", "down"];
@@ -17,12 +18,7 @@ const open = (modelPath: string, rank = 4, alpha = 8, targets = allTargets, rslo
   loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend: "cpu", targets, rank, alpha, rslora, keepBaseType, seed: 7, threads: 2 });
 
 /** Gives every LoRA B values, so every path carries gradient and the adapter changes the model. */
-function perturbB(trainer: NativeTrainer, amplitude = 0.3): void {
-  for (const name of trainer.paramNames().filter((n) => n.endsWith(".lora_b"))) {
-    const b = trainer.getParam(name);
-    trainer.setParam(name, Float32Array.from(b, (_, i) => Math.sin(i * 1.7 + name.length) * amplitude));
-  }
-}
+const perturbB = (trainer: NativeTrainer, amplitude = 0.3): void => setSameB([trainer], amplitude);
 
 const example = (tokens: number[], promptLength: number): EncodedExample => ({
   tokens: tokens as EncodedExample["tokens"],
@@ -218,14 +214,8 @@ describe("native LoRA trainer", () => {
       }
       expect(together.tokens).toBe(tokens);
       expect(together.lossSum).toBeCloseTo(lossSum, 3);
-      let worst = 0;
-      for (const [name, g] of Object.entries(together.grads)) {
-        const ref = sum[name]!;
-        const scale = Math.max(...Array.from(ref, Math.abs), 1e-6);
-        g.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref[i]!) / scale)));
-      }
       // F32 sums in another order: relative to each tensor's largest gradient.
-      expect(worst).toBeLessThan(1e-3);
+      expect(worstRelativeDifference(together.grads, sum)).toBeLessThan(1e-3);
     } finally {
       trainer.dispose();
     }
@@ -280,23 +270,14 @@ describe("native LoRA trainer", () => {
       expect(kept.info().keepBaseType).toBe(true);
       // As stored plus a transposed copy (none for the untied embeddings), against 4 bytes a weight.
       expect(kept.info().baseBytes).toBeLessThan((type === "f16" ? 0.8 : 0.45) * full.info().baseBytes);
-      for (const name of kept.paramNames().filter((n) => n.endsWith(".lora_b"))) {
-        const b = Float32Array.from(kept.getParam(name), (_, i) => Math.sin(i * 1.7 + name.length) * 0.05);
-        kept.setParam(name, b);
-        full.setParam(name, b);
-      }
+      setSameB([kept, full], 0.05);
       const packed = packBatch(alpacaExamples(model, [["Say hello.", "Hallo Welt"], ["Count to three.", "Eins, zwei, drei."]]));
       const [g, f] = [await kept.gradients(packed.tokens, packed.target, packed.lengths), await full.gradients(packed.tokens, packed.target, packed.lengths)];
-      let worst = 0;
-      for (const name of kept.paramNames()) {
-        const ref = f.grads[name]!;
-        const scale = Math.max(...Array.from(ref, Math.abs));
-        g.grads[name]!.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref[i]!) / scale)));
-      }
+      const worst = worstRelativeDifference(g.grads, f.grads);
       // F16 matrices are exact; Q8_0 products also round the activations to 8 bits on the CPU, and the
       // transposed copy is requantized along the other axis.
       expect(worst).toBeLessThan(type === "f16" ? 5e-3 : 5e-2);
-      for (const name of kept.paramNames().filter((n) => n.endsWith(".lora_b"))) kept.setParam(name, new Float32Array(kept.getParam(name).length));
+      zeroB(kept);
       let first = 0;
       let last = 0;
       for (let step = 0; step < 100; step++) {

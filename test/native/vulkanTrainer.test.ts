@@ -10,6 +10,7 @@ import { packBatch } from "../../electron/engine/train/openTrainerSession.js";
 import { gpuBackendLibraries, loadTrainerAddon, trainerBackendsDir, type NativeTrainer } from "../../electron/engine/train/TrainerAddon.js";
 import { alpacaExamples, greedyAnswer, tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
 import { makeTempDir } from "../support/tempDir.js";
+import { setSameB, worstRelativeDifference, zeroB } from "../support/trainerGradients.js";
 
 // ggml hides CPU-type Vulkan devices unless named; this must be set before the backend loads. F16 off:
 // by default ggml's Vulkan matrix products round activations to F16 (a GPU speed trade), which would
@@ -64,26 +65,15 @@ describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)(
     await writeTinyModel({ out: path, layers: 1, embd: 32, heads: 4, headsKv: 2, seed: 5, std: 0.2 });
     const [gpu, cpu] = [await open(path, "vulkan", 2, 2), await open(path, "cpu", 2, 2)];
     try {
-      for (const name of gpu.paramNames().filter((n) => n.endsWith(".lora_b"))) {
-        const b = Float32Array.from(gpu.getParam(name), (_, i) => Math.sin(i * 1.7 + name.length) * 0.3);
-        gpu.setParam(name, b);
-        cpu.setParam(name, b);
-      }
+      setSameB([gpu, cpu], 0.3);
       // Two sequences in one micro-batch: the packed rows and the folded attention run on the device too.
       const tokens = Int32Array.from([1, 15043, 3186, 29892, 920, 526, 366, 29973, 1, 450, 7483, 310]);
       const target = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1]);
       const lengths = Int32Array.from([8, 4]);
       const [g, c] = [await gpu.gradients(tokens, target, lengths), await cpu.gradients(tokens, target, lengths)];
       expect(Math.abs(g.lossSum - c.lossSum) / c.lossSum).toBeLessThan(1e-5);
-      for (const name of gpu.paramNames()) {
-        const a = g.grads[name]!;
-        const b = c.grads[name]!;
-        const scale = Math.max(...Array.from(b, Math.abs));
-        expect(scale, `${name} has a gradient`).toBeGreaterThan(0);
-        let worst = 0;
-        a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[i]!) / scale)));
-        expect(worst, name).toBeLessThan(1e-3);
-      }
+      expect(Object.keys(g.grads)).toHaveLength(gpu.paramNames().length);
+      expect(worstRelativeDifference(g.grads, c.grads)).toBeLessThan(1e-3);
     } finally {
       gpu.dispose();
       cpu.dispose();
@@ -130,22 +120,12 @@ describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)(
     try {
       // Q8_0 twice (as stored and transposed) is about half of F32.
       expect(gpu.info().baseBytes).toBeLessThan(0.65 * cpu.info().baseBytes);
-      for (const name of gpu.paramNames().filter((n) => n.endsWith(".lora_b"))) {
-        const b = Float32Array.from(gpu.getParam(name), (_, i) => Math.sin(i * 1.7 + name.length) * 0.05);
-        gpu.setParam(name, b);
-        cpu.setParam(name, b);
-      }
+      setSameB([gpu, cpu], 0.05);
       const packed = packBatch(alpacaExamples(model, [["Say hello.", "Hallo Welt"], ["Count to three.", "Eins, zwei, drei."]]));
       const [g, c] = [await gpu.gradients(packed.tokens, packed.target, packed.lengths), await cpu.gradients(packed.tokens, packed.target, packed.lengths)];
-      let worst = 0;
-      for (const name of gpu.paramNames()) {
-        const ref = c.grads[name]!;
-        const scale = Math.max(...Array.from(ref, Math.abs));
-        g.grads[name]!.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - ref[i]!) / scale)));
-      }
       // The transposed copy is requantized along the other axis: its rounding differs from the stored one's.
-      expect(worst).toBeLessThan(5e-2);
-      for (const name of gpu.paramNames().filter((n) => n.endsWith(".lora_b"))) gpu.setParam(name, new Float32Array(gpu.getParam(name).length));
+      expect(worstRelativeDifference(g.grads, c.grads)).toBeLessThan(5e-2);
+      zeroB(gpu);
       for (let step = 0; step < 50; step++) {
         await gpu.accumulate(packed.tokens, packed.target, packed.lengths);
         gpu.update({ lr: 1e-2 });
