@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { randomUUID } from "node:crypto";
-import type { PolytuneErrorShape, Run, RunMetric, RunStatus, TrainConfig } from "../../shared/contract.js";
+import { TrainConfigSchema, type PolytuneErrorShape, type Run, type RunMetric, type RunStatus, type TrainConfig } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
 
 interface RunRow {
@@ -24,6 +24,13 @@ interface RunRow {
 
 const now = (): string => new Date().toISOString();
 
+/** A stored run's settings, with the defaults of fields added since it was written (e.g. the backend). */
+function readConfig(json: string): TrainConfig {
+  const raw = JSON.parse(json) as unknown;
+  const parsed = TrainConfigSchema.safeParse(raw);
+  return parsed.success ? parsed.data : (raw as TrainConfig);
+}
+
 function toRun(r: RunRow): Run {
   return {
     id: r.id,
@@ -31,7 +38,7 @@ function toRun(r: RunRow): Run {
     kind: r.kind,
     modelId: r.model_id,
     status: r.status,
-    config: JSON.parse(r.config_json) as TrainConfig,
+    config: readConfig(r.config_json),
     step: r.step,
     totalSteps: r.total_steps,
     adapterPath: r.adapter_path,

@@ -103,6 +103,16 @@ describe("training jobs", () => {
     expect(kept).toBeLessThan(0.7 * full);
   });
 
+  it("reads a run stored before newer settings existed with their defaults", async () => {
+    const run = await engine.call("runs.start", config({ steps: 1 }));
+    await engine.jobs.waitFor(run.id);
+    // As an older Polytune wrote it: no backend, base-weights, rsLoRA or merge fields.
+    const { backend: _b, baseWeights: _w, rslora: _r, device: _d, mergedType: _m, ...old } = engine.runs.get(run.id).config;
+    engine.db.prepare("UPDATE runs SET config_json = ? WHERE id = ?").run(JSON.stringify(old), run.id);
+    expect(engine.runs.get(run.id).config).toMatchObject({ backend: "auto", baseWeights: "f32", rslora: false, device: 0, mergedType: "source" });
+    expect((await engine.call("runs.get", { run: run.id })).config.backend).toBe("auto");
+  });
+
   it("fails a run on a backend this machine lacks with what to do, keeping the run", async () => {
     const run = await engine.call("runs.start", config({ steps: 2, backend: "metal" }));
     const done = await engine.jobs.waitFor(run.id);
