@@ -3,7 +3,7 @@
 // of each from the measured ggml F32 matrix-product rate. Prints the ratios.
 //
 //   node bench/train.mjs [--layers 4] [--ctx 256] [--steps 12] [--threads N] [--backend cpu|vulkan|cuda|metal]
-//                        [--rank 16] [--type f32|f16|q8_0] [--base-weights f32|as-stored] [--skip-upstream] [--json]
+//                        [--rank 16] [--type f32|f16|q8_0] [--base-weights f32|as-stored] [--batch 1] [--skip-upstream] [--json]
 //
 // Upstream trains F32 models only, so with --type f16/q8_0 it is skipped.
 //
@@ -27,6 +27,7 @@ const { values: o } = parseArgs({
     rank: { type: "string", default: "16" },
     type: { type: "string", default: "f32" },
     "base-weights": { type: "string", default: "f32" },
+    batch: { type: "string", default: "1" },
     "skip-upstream": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
@@ -36,6 +37,7 @@ const ctx = Number(o.ctx);
 const steps = Number(o.steps);
 const threads = Number(o.threads);
 const rank = Number(o.rank);
+const batch = Number(o.batch); // our windows per micro-batch (one graph); upstream always takes one
 const shape = { embd: 896, heads: 14, headsKv: 2, ff: 4864, vocab: 32000 };
 const log = (/** @type {string} */ line) => {
   if (!o.json) console.error(line);
@@ -66,6 +68,13 @@ try {
   const windows = [];
   for (let at = 0; at + ctx <= all.length && windows.length < steps + 2; at += ctx / 2) windows.push(Int32Array.from(all.slice(at, at + ctx)));
   if (windows.length < steps + 2) throw new Error(`the text gives only ${windows.length} windows of ${ctx} tokens`);
+  // Our micro-batches: `batch` consecutive windows (wrapping around) as one packed graph.
+  const micro = windows.map((_, s) => {
+    const parts = Array.from({ length: batch }, (_, k) => windows[(s * batch + k) % windows.length]);
+    const tokens = new Int32Array(ctx * batch);
+    parts.forEach((w, k) => tokens.set(w, k * ctx));
+    return tokens;
+  });
 
   // Ours: LoRA on all seven projections, loss on every token as upstream does, one window per step.
   log(`bench: our LoRA trainer (r ${rank}, all projections) on ${o.backend}, ${threads} threads…`);
@@ -74,13 +83,14 @@ try {
     targets: ["q", "k", "v", "o", "gate", "up", "down"], rank, alpha: rank, seed: 1, threads, keepBaseType: o["base-weights"] === "as-stored",
   });
   const info = trainer.info();
-  const target = Uint8Array.from({ length: ctx }, (_, i) => (i > 0 ? 1 : 0));
+  const target = Uint8Array.from({ length: ctx * batch }, (_, i) => (i % ctx > 0 ? 1 : 0));
+  const lengths = Int32Array.from({ length: batch }, () => ctx);
   const stepSeconds = [];
   let lossFirst = 0;
   let lossLast = 0;
   for (let s = 0; s < steps + 2; s++) {
     const t0 = performance.now();
-    const r = await trainer.accumulate(windows[s], target);
+    const r = await trainer.accumulate(micro[s], target, lengths);
     trainer.update({ lr: 1e-4 });
     const dt = (performance.now() - t0) / 1000;
     if (s >= 2) stepSeconds.push(dt); // two warm-up steps: graph allocation, shader compilation
@@ -89,10 +99,10 @@ try {
   }
   const sorted = [...stepSeconds].sort((a, b) => a - b);
   const median = sorted[sorted.length >> 1];
-  const ours = { tokensPerSecond: (ctx * stepSeconds.length) / stepSeconds.reduce((a, b) => a + b, 0), medianTokensPerSecond: ctx / median, lossFirst, lossLast };
+  const ours = { tokensPerSecond: (ctx * batch * stepSeconds.length) / stepSeconds.reduce((a, b) => a + b, 0), medianTokensPerSecond: (ctx * batch) / median, lossFirst, lossLast };
 
   // The floor: FLOPs per token over the measured rate of an F32 product shaped like the FFN.
-  const rate = await trainer.matmulRate(shape.embd, shape.ff, ctx, 8);
+  const rate = await trainer.matmulRate(shape.embd, shape.ff, ctx * batch, 8);
   const memory = trainer.memory();
   log(`bench: base held in ${(memory.weights / 2 ** 20).toFixed(0)} MiB`);
   trainer.dispose();
@@ -118,7 +128,7 @@ try {
     date: new Date().toISOString().slice(0, 10),
     machine: `${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}`,
     device: `${info.backend} (${info.device})`,
-    shape: { layers, ...shape, ctx, rank, type: o.type, baseWeights: o["base-weights"] },
+    shape: { layers, ...shape, ctx, batch, rank, type: o.type, baseWeights: o["base-weights"] },
     matmulGflops: rate / 1e9,
     ours,
     upstream,
@@ -137,7 +147,7 @@ try {
     console.log(`\nTraining throughput, ${result.machine}, ${result.device}, ${layers} layers × embd ${shape.embd}, ${o.type} (held ${o["base-weights"]}), ctx ${ctx}, ${threads} threads`);
     console.log(`  F32 matrix product: ${result.matmulGflops.toFixed(1)} GFLOP/s\n`);
     console.log(`                                tokens/s (median)   floor   share of floor`);
-    console.log(`  ours, LoRA r ${String(rank).padEnd(3)}             ${f(ours.medianTokensPerSecond)}        ${f(floorOurs)}   ${(100 * result.ratios.oursVsFloor).toFixed(0)}%`);
+    console.log(`  ours, LoRA r ${String(rank).padEnd(3)}${batch > 1 ? `× ${String(batch).padEnd(3)}` : "     "}        ${f(ours.medianTokensPerSecond)}        ${f(floorOurs)}   ${(100 * result.ratios.oursVsFloor).toFixed(0)}%`);
     if (upstream) console.log(`  upstream llama-finetune (full) ${f(upstream.medianTokensPerSecond)}        ${f(floorFull)}   ${(100 * result.ratios.upstreamVsFloor).toFixed(0)}%`);
     if (upstream) console.log(`\n  ours / upstream: ${result.ratios.oursVsUpstream.toFixed(2)}×`);
     console.log(`  our loss: ${lossFirst.toFixed(3)} → ${lossLast.toFixed(3)} over ${steps + 2} steps (LR 1e-4)`);

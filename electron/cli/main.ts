@@ -227,7 +227,7 @@ export function buildProgram(): Command {
     .option("--seq-len <n>", "training sequence length", int("--seq-len"), 1024)
     .option("--batch <n>", "training batch (sequences)", int("--batch"), 4)
     .option("--rank <n>", "LoRA rank", int("--rank"), 64)
-    .addOption(new Option("--base-weights <w>", "how training holds the base").choices(["f32", "as-stored"]).default("f32"))
+    .addOption(new Option("--base-weights <w>", "how training holds the base").choices(["f32", "as-stored"]).default("as-stored"))
     .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number; baseWeights: "f32" | "as-stored" }) => {
       await withEngine(globals(), async (engine) => {
         const e = await engine.call("models.estimate", { model, contextSize: o.context, sequences: o.sequences, seqLen: o.seqLen, batch: o.batch, rank: o.rank, baseWeights: o.baseWeights });

@@ -81,7 +81,7 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
     .option("--rank <n>", "LoRA rank r", int("--rank"))
     .option("--alpha <x>", "LoRA alpha (scale α/r)", num("--alpha"))
     .option("--rslora", "rank-stabilised LoRA: scale α/√r instead of α/r")
-    .addOption(new Option("--base-weights <w>", "f32: dequantize the base (exact); as-stored: keep F16/quantized matrices (less memory)").choices(["f32", "as-stored"]))
+    .addOption(new Option("--base-weights <w>", "as-stored (default): keep F16/quantized matrices, as llama.cpp runs them; f32: dequantize the base on load").choices(["f32", "as-stored"]))
     .option("--targets <list>", `comma-separated projections (${allLoraTargets.join(",")}; default all but output)`)
     .addOption(new Option("--backend <b>", "where to compute (auto: the first GPU found, else the CPU)").choices([...trainBackends]))
     .option("--device <n>", "device index within the backend", int("--device"))

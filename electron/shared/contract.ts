@@ -164,8 +164,11 @@ export const TrainConfigSchema = z
     rank: z.number().int().min(1).max(1024).default(64),
     alpha: z.number().positive().max(4096).default(16),
     rslora: z.boolean().default(false),
-    /** f32: dequantize the base on load (exact); as-stored: keep F16/quantized matrices (less memory). */
-    baseWeights: z.enum(["f32", "as-stored"]).default("f32"),
+    /**
+     * as-stored: keep F16/quantized matrices as the file has them (the numerics llama.cpp infers with,
+     * less memory, faster); f32: dequantize the base on load (exact gradients of the dequantized model).
+     */
+    baseWeights: z.enum(["f32", "as-stored"]).default("as-stored"),
     lr: z.number().positive().max(1).default(1e-5),
     schedule: z.enum(["constant", "linear", "cosine", "inverse-sqrt"]).default("constant"),
     warmupSteps: z.number().int().min(0).default(0),
@@ -258,7 +261,7 @@ export const calls = {
         seqLen: z.number().int().min(16).max(131072).default(1024),
         batch: z.number().int().min(1).max(1024).default(4),
         rank: z.number().int().min(1).max(1024).default(64),
-        baseWeights: z.enum(["f32", "as-stored"]).default("f32"),
+        baseWeights: z.enum(["f32", "as-stored"]).default("as-stored"),
       })
       .strict(),
     output: MemoryEstimateSchema,

@@ -24,10 +24,13 @@ interface RunRow {
 
 const now = (): string => new Date().toISOString();
 
-/** A stored run's settings, with the defaults of fields added since it was written (e.g. the backend). */
+/**
+ * A stored run's settings, with fields added since it was written filled in: those that change the
+ * numerics as the older trainer ran them (CPU, base in F32), so a resumed run continues as it began.
+ */
 function readConfig(json: string): TrainConfig {
-  const raw = JSON.parse(json) as unknown;
-  const parsed = TrainConfigSchema.safeParse(raw);
+  const raw = JSON.parse(json) as Record<string, unknown>;
+  const parsed = TrainConfigSchema.safeParse({ backend: "cpu", baseWeights: "f32", ...raw });
   return parsed.success ? parsed.data : (raw as TrainConfig);
 }
 

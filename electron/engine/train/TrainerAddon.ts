@@ -165,7 +165,7 @@ export function trainerBackendsDir(): string {
 }
 
 const nativeHints: Record<string, string> = {
-  "out-of-memory": "Keep the base as stored (`--base-weights as-stored`, a checkbox in the Runs form) to hold a quantized model in a fraction of the memory, or lower the batch size, token budget or sequence length; the run resumes from its last checkpoint.",
+  "out-of-memory": "Lower the batch size, token budget or sequence length, keep the base as stored (`--base-weights as-stored`, the default) or train a smaller or more quantized model; the run resumes from its last checkpoint.",
   "backend-unavailable": "Pick another backend (`polytune doctor` lists what this machine can use); `cpu` always works.",
   "unsupported-op": "This backend lacks an operation training needs; train on another backend (`cpu` always works).",
   "backend-failed": "The device failed while computing; resume the run, or train on another backend.",

@@ -103,14 +103,18 @@ describe("training jobs", () => {
     expect(kept).toBeLessThan(0.7 * full);
   });
 
-  it("reads a run stored before newer settings existed with their defaults", async () => {
+  it("reads a run stored before newer settings existed as the older trainer ran it", async () => {
     const run = await engine.call("runs.start", config({ steps: 1 }));
     await engine.jobs.waitFor(run.id);
     // As an older Polytune wrote it: no backend, base-weights, rsLoRA or merge fields.
     const { backend: _b, baseWeights: _w, rslora: _r, device: _d, mergedType: _m, ...old } = engine.runs.get(run.id).config;
     engine.db.prepare("UPDATE runs SET config_json = ? WHERE id = ?").run(JSON.stringify(old), run.id);
-    expect(engine.runs.get(run.id).config).toMatchObject({ backend: "auto", baseWeights: "f32", rslora: false, device: 0, mergedType: "source" });
-    expect((await engine.call("runs.get", { run: run.id })).config.backend).toBe("auto");
+    // CPU and an F32 base, as it began (so a resume continues it exactly); the rest take today's defaults.
+    expect(engine.runs.get(run.id).config).toMatchObject({ backend: "cpu", baseWeights: "f32", rslora: false, device: 0, mergedType: "source" });
+    expect((await engine.call("runs.get", { run: run.id })).config.backend).toBe("cpu");
+    const fresh = await engine.call("runs.start", config({ steps: 1 }));
+    expect(fresh.config.baseWeights).toBe("as-stored");
+    expect((await engine.jobs.waitFor(fresh.id)).status).toBe("completed");
   });
 
   it("fails a run on a backend this machine lacks with what to do, keeping the run", async () => {

@@ -38,7 +38,7 @@ export function NewRunForm() {
   const startRun = useAppStore((st) => st.startRun);
   const startError = useAppStore((st) => st.startError);
   const api = useAppStore((st) => st.api);
-  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, baseWeights: "f32", backend: "auto", mergedOut: "" });
+  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, baseWeights: "as-stored", backend: "auto", mergedOut: "" });
   const [starting, setStarting] = useState(false);
   const [estimate, setEstimate] = useState<MemoryEstimate | null>(null);
   const id = useId();
