@@ -681,7 +681,6 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
         release_compute();
         throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for a micro-batch of " + std::to_string(R) + " × " + std::to_string(C) + " tokens; lower the batch size, token budget or sequence length" + free_memory_note(device_));
     }
-    compute_bytes_ = std::max<int64_t>(compute_bytes_, (int64_t) ggml_gallocr_get_buffer_size(galloc_, 0));
     if (backward) {
         // Not ggml_graph_reset: it would zero our accumulators. Only the loss's own gradient is seeded.
         const float one = 1.0f;

@@ -1,7 +1,7 @@
 // LoRA training on a GGUF base model with the public ggml API (ggml.h, ggml-backend.h, gguf.h).
-// Base weights are held in F32 on the chosen backend (dequantized on load: the GPU backward of a matrix
-// product needs F32), the LoRA tensors are the only parameters, the loss is taken on supervised positions
-// only, gradients accumulate on the device and AdamW runs there too (ggml_opt_step_adamw).
+// Base matrices are held as the file stores them (with a transposed copy for the backward) or in F32,
+// the LoRA tensors are the only parameters, the loss is taken on supervised positions only, gradients
+// accumulate on the device and AdamW runs there too (ggml_opt_step_adamw). See ADRs 0003, 0009, 0010.
 #pragma once
 
 #include <algorithm>
@@ -173,7 +173,6 @@ private:
     int64_t acc_tokens_ = 0;
     int64_t step_ = 0;
     int64_t base_bytes_ = 0;
-    int64_t compute_bytes_ = 0;
 
     void init_backend();
     void load_model();

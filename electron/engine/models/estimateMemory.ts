@@ -24,7 +24,7 @@ export function loraParameterCount(m: Pick<ModelDetail, "embeddingSize" | "headC
 /**
  * What running and LoRA-training a model will take, before anyone starts a job. Inference numbers
  * come from node-llama-cpp's own estimator; the training figure is our formula for the trainer,
- * which holds base weights in F32 (the GPU backward of a matrix product needs F32 operands).
+ * which holds the base as stored plus a transposed copy, or in F32 (ADR 0010).
  */
 export async function estimateMemory(model: ModelDetail, input: EstimateInput): Promise<MemoryEstimate> {
   const info = await readGgufFileInfo(model.path, { sourceType: "filesystem", logWarnings: false });
