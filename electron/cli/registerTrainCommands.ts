@@ -54,7 +54,8 @@ function report(run: Run, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify({ run: run.id, status: run.status, steps: run.step, adapterPath: run.adapterPath, summary: metrics, error: run.error })}\n`);
   } else if (run.status === "completed") {
-    const where = typeof metrics.device === "string" ? ` on ${String(metrics.backend)} (${metrics.device})` : "";
+    const note = typeof metrics.backendNote === "string" ? `: ${metrics.backendNote}` : "";
+    const where = typeof metrics.device === "string" ? ` on ${String(metrics.backend)} (${metrics.device}${note})` : "";
     const merged = typeof metrics.mergedModel === "string" ? ` Merged model: ${metrics.mergedModel}` : "";
     process.stdout.write(`Run ${run.id} completed: ${run.step} steps${where}. Adapter: ${run.adapterPath}${merged}\n`);
   } else if (run.status === "paused") {
@@ -81,6 +82,7 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
     .option("--rank <n>", "LoRA rank r", int("--rank"))
     .option("--alpha <x>", "LoRA alpha (scale α/r)", num("--alpha"))
     .option("--rslora", "rank-stabilised LoRA: scale α/√r instead of α/r")
+    .option("--dropout <p>", "LoRA dropout: zero each adapter input with probability p in training (default 0)", num("--dropout"))
     .addOption(new Option("--base-weights <w>", "as-stored (default): keep F16/quantized matrices, as llama.cpp runs them; f32: dequantize the base on load").choices(["f32", "as-stored"]))
     .option("--targets <list>", `comma-separated projections (${allLoraTargets.join(",")}; default all but output)`)
     .addOption(new Option("--backend <b>", "where to compute (auto: the first GPU found, else the CPU)").choices([...trainBackends]))
@@ -117,7 +119,7 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
         seed: o.seed, out: o.out, tokenBudget: o.tokenBudget, validationData: o.valData, validationFraction: o.valFraction,
         evalEvery: o.evalEvery, checkpointEvery: o.checkpointEvery, weightDecay: o.weightDecay, gradClip: o.gradClip, threads: o.threads, name: o.name, targets: typeof o.targets === "string" ? o.targets.split(",").map((t) => t.trim()) : undefined,
         maskPrompt: o.maskPrompt === false ? false : undefined,
-        rslora: o.rslora === true ? true : undefined, baseWeights: o.baseWeights, backend: o.backend, device: o.device, mergedOut: o.mergedOut, mergedType: o.mergedType,
+        rslora: o.rslora === true ? true : undefined, dropout: o.dropout, baseWeights: o.baseWeights, backend: o.backend, device: o.device, mergedOut: o.mergedOut, mergedType: o.mergedType,
       };
       const merged = { ...base, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) } as TrainConfigInput;
       const parsed = TrainConfigSchema.safeParse(merged);

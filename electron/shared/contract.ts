@@ -164,6 +164,8 @@ export const TrainConfigSchema = z
     rank: z.number().int().min(1).max(1024).default(64),
     alpha: z.number().positive().max(4096).default(16),
     rslora: z.boolean().default(false),
+    /** LoRA dropout: each input of an adapter is zeroed with this probability in training (PEFT's lora_dropout). */
+    dropout: z.number().min(0).lt(1).default(0),
     /**
      * as-stored: keep F16/quantized matrices as the file has them (the numerics llama.cpp infers with,
      * less memory, faster); f32: dequantize the base on load (exact gradients of the dequantized model).
@@ -262,6 +264,7 @@ export const calls = {
         batch: z.number().int().min(1).max(1024).default(4),
         rank: z.number().int().min(1).max(1024).default(64),
         baseWeights: z.enum(["f32", "as-stored"]).default("as-stored"),
+        dropout: z.number().min(0).lt(1).default(0),
       })
       .strict(),
     output: MemoryEstimateSchema,

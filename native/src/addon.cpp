@@ -83,6 +83,13 @@ polytune::batch to_batch(const Napi::CallbackInfo & info) {
     return b;
 }
 
+// The optional 4th argument of evalLoss/gradients: whose dropout masks to apply (none when absent).
+int64_t dropout_key(const Napi::CallbackInfo & info) {
+    if (info.Length() < 4 || info[3].IsUndefined()) return -1;
+    if (!info[3].IsNumber() || info[3].As<Napi::Number>().DoubleValue() < 0) throw Napi::TypeError::New(info.Env(), "the dropout key must be a number >= 0");
+    return info[3].As<Napi::Number>().Int64Value();
+}
+
 Napi::Object loss_object(Napi::Env env, const polytune::step_result & r) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("lossSum", r.loss_sum);
@@ -162,8 +169,10 @@ private:
         o.Set("alpha", t->alpha());
         o.Set("rslora", t->rslora());
         o.Set("keepBaseType", t->keeps_base_type());
+        o.Set("dropout", t->dropout());
         o.Set("backend", t->backend_name());
         o.Set("device", t->device_description());
+        o.Set("backendNote", t->backend_note().empty() ? info.Env().Null() : Napi::String::New(info.Env(), t->backend_note()));
         return o;
     }
 
@@ -190,8 +199,9 @@ private:
     Napi::Value LossTask(const Napi::CallbackInfo & info, bool train) {
         auto t = live(info.Env());
         auto b = std::make_shared<polytune::batch>(to_batch(info));
+        const int64_t key = dropout_key(info);
         auto result = std::make_shared<polytune::step_result>();
-        return Queue(info.Env(), t, [b, result, train](lora_trainer & tr) { *result = train ? tr.accumulate(*b) : tr.eval(*b); },
+        return Queue(info.Env(), t, [b, result, train, key](lora_trainer & tr) { *result = train ? tr.accumulate(*b) : tr.eval(*b, key); },
                      [result](Napi::Env e) { return loss_object(e, *result).As<Napi::Value>(); });
     }
 
@@ -233,9 +243,10 @@ private:
     Napi::Value Gradients(const Napi::CallbackInfo & info) {
         auto t = live(info.Env());
         auto b = std::make_shared<polytune::batch>(to_batch(info));
+        const int64_t key = dropout_key(info);
         auto grads = std::make_shared<std::map<std::string, std::vector<float>>>();
         auto result = std::make_shared<polytune::step_result>();
-        return Queue(info.Env(), t, [b, grads, result](lora_trainer & tr) { *result = tr.gradients(*b, *grads); },
+        return Queue(info.Env(), t, [b, grads, result, key](lora_trainer & tr) { *result = tr.gradients(*b, *grads, key); },
                      [grads, result](Napi::Env e) {
                          Napi::Object o = loss_object(e, *result);
                          Napi::Object g = Napi::Object::New(e);
@@ -340,6 +351,7 @@ Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
     if (o.Get("alpha").IsNumber()) opts.alpha = o.Get("alpha").As<Napi::Number>().FloatValue();
     if (o.Get("rslora").IsBoolean()) opts.rslora = o.Get("rslora").As<Napi::Boolean>().Value();
     if (o.Get("keepBaseType").IsBoolean()) opts.keep_base_type = o.Get("keepBaseType").As<Napi::Boolean>().Value();
+    if (o.Get("dropout").IsNumber()) opts.dropout = o.Get("dropout").As<Napi::Number>().FloatValue();
     if (o.Get("seed").IsNumber()) opts.seed = o.Get("seed").As<Napi::Number>().Uint32Value();
     if (o.Get("threads").IsNumber()) opts.threads = o.Get("threads").As<Napi::Number>().Int32Value();
     auto made = std::make_shared<lora_trainer *>(nullptr);

@@ -119,6 +119,7 @@ void lora_trainer::load_checkpoint(const std::string & path) {
     ggml_backend_buffer_clear(acc_buf_, 0);
     step_ = (int64_t) gguf_get_val_u64(g.get(), step_id);
     acc_tokens_ = 0;
+    micro_ = 0;
 }
 
 void lora_trainer::load_adapter(const std::string & path) {

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <numeric>
@@ -83,24 +84,84 @@ ggml_type transposed_type(ggml_type src, int64_t row) {
 }
 
 
+// A tensor whose shape the graph does not expect is the file's fault: say which, rather than let ggml abort.
+void check_shape(const hparams & hp, const std::string & name, const ggml_tensor * t) {
+    const int64_t e = hp.n_embd, q = (int64_t) hp.n_embd_head * hp.n_head, kv = (int64_t) hp.n_embd_head * hp.n_head_kv, f = hp.n_ff;
+    auto ends = [&](const char * suffix) { const std::string s(suffix); return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0; };
+    std::vector<int64_t> want;
+    if (name == "token_embd.weight" || name == "output.weight") want = {e, t->ne[1]};
+    else if (name == "rope_freqs.weight") want = {hp.n_rot / 2};
+    else if (ends("attn_q_norm.weight") || ends("attn_k_norm.weight")) want = {hp.n_embd_head};
+    else if (ends("_norm.weight")) want = {e};
+    else if (ends("attn_q.weight")) want = {e, q};
+    else if (ends("attn_k.weight") || ends("attn_v.weight")) want = {e, kv};
+    else if (ends("attn_output.weight")) want = {q, e};
+    else if (ends("ffn_gate.weight") || ends("ffn_up.weight")) want = {e, f};
+    else if (ends("ffn_down.weight")) want = {f, e};
+    else if (ends("attn_q.bias")) want = {q};
+    else if (ends("attn_k.bias") || ends("attn_v.bias")) want = {kv};
+    else if (ends("attn_output.bias") || ends("ffn_down.bias")) want = {e};
+    else if (ends("ffn_gate.bias") || ends("ffn_up.bias")) want = {f};
+    else return;
+    auto text = [](const int64_t * ne, int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i) out += (i ? " × " : "") + std::to_string(ne[i]);
+        return out;
+    };
+    bool ok = ggml_n_dims(t) <= (int) want.size();
+    for (int i = 0; i < GGML_MAX_DIMS && ok; ++i) ok = t->ne[i] == (i < (int) want.size() ? want[i] : 1);
+    if (!ok) throw trainer_error("bad-model", "tensor '" + name + "' is " + text(t->ne, std::max(1, ggml_n_dims(t))) + ", but the model's metadata implies " + text(want.data(), (int) want.size()));
+}
+
 } // namespace
 
 lora_trainer::lora_trainer(const trainer_options & opts) : opts_(opts) {
     if (opts_.rank < 1) throw trainer_error("bad-input", "the LoRA rank must be at least 1");
     if (opts_.targets.empty()) throw trainer_error("bad-input", "no LoRA targets were given");
+    if (!(opts_.dropout >= 0.0f && opts_.dropout < 1.0f)) throw trainer_error("bad-input", "the LoRA dropout must be at least 0 and below 1");
     for (const auto & t : opts_.targets) {
         if (!target_tensor_names().count(t)) throw trainer_error("bad-input", "unknown LoRA target '" + t + "' (use q, k, v, o, gate, up, down, output)");
     }
     try {
-        init_backend();
-        load_model();
-        init_lora();
-        build_optimizer_graphs();
-        galloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+        open_backend();
+    } catch (const trainer_error & e) {
+        free_all();
+        // `auto` found a GPU whose backend lacks an operation training needs (Metal lacks the backward's
+        // OUT_PROD, for one): train on the CPU instead, and say so, rather than fail at the first step.
+        if (opts_.backend != "auto" || e.code != "unsupported-op") throw;
+        backend_note_ = std::string(e.what()) + "; training on the CPU instead";
+        opts_.backend = "cpu";
+        try {
+            open_backend();
+        } catch (...) {
+            free_all();
+            throw;
+        }
     } catch (...) {
         free_all();
         throw;
     }
+}
+
+void lora_trainer::open_backend() {
+    init_backend();
+    load_model();
+    init_lora();
+    init_dropout();
+    build_optimizer_graphs();
+    galloc_ = ggml_gallocr_new(ggml_backend_get_default_buffer_type(backend_));
+    probe_training();
+}
+
+// The graphs of a two-token micro-batch, checked (not run) on the backend: an operation it lacks shows
+// here, at open, as what it is; later refusals can then only be a micro-batch beyond the device's limits.
+void lora_trainer::probe_training() {
+    batch b;
+    b.tokens = {0, 0};
+    b.target = {0, 1};
+    b.lengths = {2};
+    run_loss(b, true, opts_.dropout > 0.0f ? 0 : -1, true);
+    run_loss(b, false, -1, true);
 }
 
 lora_trainer::~lora_trainer() { free_all(); }
@@ -110,6 +171,8 @@ void lora_trainer::free_all() {
     if (opt_galloc_) ggml_gallocr_free(opt_galloc_);
     if (norm_galloc_) ggml_gallocr_free(norm_galloc_);
     if (opt_ctx_) ggml_free(opt_ctx_);
+    if (dropout_buf_) ggml_backend_buffer_free(dropout_buf_);
+    if (dropout_ctx_) ggml_free(dropout_ctx_);
     if (acc_buf_) ggml_backend_buffer_free(acc_buf_);
     if (acc_ctx_) ggml_free(acc_ctx_);
     if (lora_buf_) ggml_backend_buffer_free(lora_buf_);
@@ -119,7 +182,20 @@ void lora_trainer::free_all() {
     if (backend_) ggml_backend_free(backend_);
     galloc_ = opt_galloc_ = norm_galloc_ = nullptr;
     opt_ctx_ = acc_ctx_ = lora_ctx_ = weights_ctx_ = nullptr;
-    acc_buf_ = lora_buf_ = weights_buf_ = nullptr;
+    acc_buf_ = lora_buf_ = weights_buf_ = dropout_buf_ = nullptr;
+    dropout_ctx_ = nullptr;
+    // Everything that pointed into those contexts, so the constructor can open another backend afresh.
+    loras_.clear();
+    layers_.clear();
+    transposed_.clear();
+    dropout_tables_.clear();
+    dropout_rows_.clear();
+    output_lora_ = nullptr;
+    tok_embd_ = output_norm_ = output_ = rope_freqs_ = nullptr;
+    norm_graph_ = update_graph_ = nullptr;
+    norm2_ = adamw_params_ = grad_scale_ = nullptr;
+    hp_ = hparams();
+    acc_tokens_ = micro_ = step_ = base_bytes_ = 0;
     backend_ = nullptr;
 }
 
@@ -151,17 +227,29 @@ void lora_trainer::load_model() {
     hp_.n_head_kv = kv_u32(g.get(), a + ".attention.head_count_kv", hp_.n_head, false);
     hp_.n_ff = kv_u32(g.get(), a + ".feed_forward_length", 0, true);
     hp_.n_ctx_orig = kv_u32(g.get(), a + ".context_length", 2048, false);
-    uint32_t key_len = kv_u32(g.get(), a + ".attention.key_length", hp_.n_embd / std::max(1, hp_.n_head), false);
-    if ((int) key_len * hp_.n_head != hp_.n_embd) throw std::runtime_error("models whose head size differs from embedding/heads are not supported yet");
-    hp_.n_rot = kv_u32(g.get(), a + ".rope.dimension_count", hp_.head_dim(), false);
+    if (hp_.n_head <= 0 || hp_.n_head_kv <= 0 || hp_.n_head % hp_.n_head_kv != 0) throw trainer_error("bad-model", "inconsistent attention head counts");
+    if (kv_u32(g.get(), a + ".expert_count", 0, false) > 0) {
+        throw trainer_error("bad-model", "mixture-of-experts models are not supported for training (this one has " + std::to_string(kv_u32(g.get(), a + ".expert_count", 0, false)) + " experts)");
+    }
+    // The head size as llama.cpp reads it: key_length, else n_embd / n_head (they differ in Qwen3 0.6B/4B, Mistral Nemo).
+    hp_.n_embd_head = (int) kv_u32(g.get(), a + ".attention.key_length", hp_.n_embd / hp_.n_head, false);
+    const int value_len = (int) kv_u32(g.get(), a + ".attention.value_length", hp_.n_embd / hp_.n_head, false);
+    if (value_len != hp_.n_embd_head) throw trainer_error("bad-model", "key and value heads differ in size (" + std::to_string(hp_.n_embd_head) + " and " + std::to_string(value_len) + "), which " + a + " models do not do");
+    hp_.n_rot = kv_u32(g.get(), a + ".rope.dimension_count", hp_.n_embd_head, false);
+    if (hp_.n_rot != hp_.n_embd_head) throw trainer_error("bad-model", "rotary embeddings over " + std::to_string(hp_.n_rot) + " of " + std::to_string(hp_.n_embd_head) + " head dimensions are not supported (llama.cpp refuses them for " + a + " too)");
     hp_.freq_base = kv_f32(g.get(), a + ".rope.freq_base", 10000.0f);
+    // RoPE scaling as llama.cpp applies it: linear (or none); YaRN and LongRoPE change the rotation itself.
+    std::string scaling = "linear";
+    if (int64_t id = gguf_find_key(g.get(), (a + ".rope.scaling.type").c_str()); id >= 0 && gguf_get_kv_type(g.get(), id) == GGUF_TYPE_STRING) scaling = gguf_get_val_str(g.get(), id);
+    if (scaling != "linear" && scaling != "none") throw trainer_error("bad-model", "RoPE scaling '" + scaling + "' is not supported for training (linear and none are)");
     float scale_linear = kv_f32(g.get(), a + ".rope.scaling.factor", 0.0f);
-    hp_.freq_scale = scale_linear > 0 ? 1.0f / scale_linear : 1.0f;
+    if (scale_linear == 0.0f) scale_linear = kv_f32(g.get(), a + ".rope.scale_linear", 0.0f);
+    hp_.freq_scale = scaling == "linear" && scale_linear > 0 ? 1.0f / scale_linear : 1.0f;
     hp_.rms_eps = kv_f32(g.get(), a + ".attention.layer_norm_rms_epsilon", 1e-5f);
     hp_.rope_mode = (a == "qwen2" || a == "qwen3") ? GGML_ROPE_TYPE_NEOX : 0;
     hp_.qkv_bias = a == "qwen2";
     hp_.qk_norm = a == "qwen3";
-    if (hp_.n_head <= 0 || hp_.n_head_kv <= 0 || hp_.n_head % hp_.n_head_kv != 0) throw std::runtime_error("inconsistent attention head counts");
+    if (gguf_find_tensor(g.get(), "blk.0.attn_qkv.weight") >= 0) throw trainer_error("bad-model", "models with fused attention projections (attn_qkv) are not supported for training");
 
     // Every tensor the graph uses: in F32, or (keep_base_type) the matrices as the file stores them.
     std::vector<std::string> names = {"token_embd.weight", "output_norm.weight"};
@@ -173,9 +261,17 @@ void lora_trainer::load_model() {
         for (const char * n : {"attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down"}) names.push_back(p + n + ".weight");
         if (hp_.qkv_bias) for (const char * n : {"attn_q", "attn_k", "attn_v"}) names.push_back(p + n + ".bias");
         if (hp_.qk_norm) for (const char * n : {"attn_q_norm", "attn_k_norm"}) names.push_back(p + n + ".weight");
+        // Biases llama.cpp adds where a file has them (llama-family conversions of some fine-tunes do).
+        for (const char * n : {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"}) {
+            std::string bias = p + n + ".bias";
+            if (std::find(names.begin(), names.end(), bias) == names.end() && gguf_find_tensor(g.get(), bias.c_str()) >= 0) names.push_back(bias);
+        }
     }
+    // Llama 3.1+ frequency factors: llama.cpp rotates with them, so training must too.
+    hp_.rope_freqs = gguf_find_tensor(g.get(), "rope_freqs.weight") >= 0;
+    if (hp_.rope_freqs) names.push_back("rope_freqs.weight");
     auto is_matrix = [](const std::string & name) {
-        return name.find("_norm") == std::string::npos && name.find(".bias") == std::string::npos;
+        return name.find("_norm") == std::string::npos && name.find(".bias") == std::string::npos && name != "rope_freqs.weight";
     };
     ggml_init_params wp = {ggml_tensor_overhead() * (names.size() * 2 + 8), nullptr, true};
     weights_ctx_ = ggml_init(wp);
@@ -191,6 +287,7 @@ void lora_trainer::load_model() {
         }
         ggml_tensor * t = ggml_new_tensor(weights_ctx_, type, ggml_n_dims(src), src->ne);
         ggml_set_name(t, name.c_str());
+        check_shape(hp_, name, src);
         made[name] = t;
         // The backward's W^T·dy as a MUL_MAT over a transposed copy: GPU kernels of OUT_PROD take F32 only.
         // On every backend: the GPUs cannot do that OUT_PROD at all, and the CPU does it for F16 or
@@ -247,6 +344,8 @@ void lora_trainer::load_model() {
     tok_embd_ = made["token_embd.weight"];
     output_norm_ = made["output_norm.weight"];
     output_ = tied ? tok_embd_ : made["output.weight"];
+    if (hp_.rope_freqs) rope_freqs_ = made["rope_freqs.weight"];
+    if (output_->ne[1] != tok_embd_->ne[1]) throw trainer_error("bad-model", "the output head has " + std::to_string(output_->ne[1]) + " rows but the vocabulary " + std::to_string(tok_embd_->ne[1]));
     hp_.n_vocab = (int) tok_embd_->ne[1];
     layers_.resize(hp_.n_layer);
     for (int l = 0; l < hp_.n_layer; ++l) {
@@ -261,11 +360,14 @@ void lora_trainer::load_model() {
         L.w_gate = made[p + "ffn_gate.weight"];
         L.w_up = made[p + "ffn_up.weight"];
         L.w_down = made[p + "ffn_down.weight"];
-        if (hp_.qkv_bias) {
-            L.bq = made[p + "attn_q.bias"];
-            L.bk = made[p + "attn_k.bias"];
-            L.bv = made[p + "attn_v.bias"];
-        }
+        auto optional = [&](const char * n) { auto it = made.find(p + n); return it == made.end() ? nullptr : it->second; };
+        L.bq = optional("attn_q.bias");
+        L.bk = optional("attn_k.bias");
+        L.bv = optional("attn_v.bias");
+        L.bo = optional("attn_output.bias");
+        L.b_gate = optional("ffn_gate.bias");
+        L.b_up = optional("ffn_up.bias");
+        L.b_down = optional("ffn_down.bias");
         if (hp_.qk_norm) {
             L.q_norm = made[p + "attn_q_norm.weight"];
             L.k_norm = made[p + "attn_k_norm.weight"];
@@ -349,6 +451,36 @@ void lora_trainer::use_transposed(ggml_cgraph * gf) {
         node->src[0] = it->second;
         node->src[1] = dy;
         std::memset(node->op_params, 0, sizeof(node->op_params));
+        // F32 accumulation: CUDA's cuBLAS path would otherwise sum an F16 W^T·dy in F16 and round the
+        // activation gradients to F16.
+        ggml_mul_mat_set_prec(node, GGML_PREC_F32);
+    }
+}
+
+namespace {
+constexpr int64_t dropout_rows = 1024;  // keep-rows per input width; tokens pick among them independently
+}
+
+// One table per input width of keep-masks (1 with probability 1 - p, else 0), drawn once from the seed,
+// so a resumed run has the same tables. F16 holds 0 and 1 exactly at half the size.
+void lora_trainer::init_dropout() {
+    if (opts_.dropout <= 0.0f) return;
+    std::vector<int64_t> widths;
+    for (const auto & p : loras_) {
+        if (std::find(widths.begin(), widths.end(), p->n_in) == widths.end()) widths.push_back(p->n_in);
+    }
+    ggml_init_params ip = {ggml_tensor_overhead() * (widths.size() + 1), nullptr, true};
+    dropout_ctx_ = ggml_init(ip);
+    for (int64_t w : widths) dropout_tables_[w] = ggml_new_tensor_2d(dropout_ctx_, GGML_TYPE_F16, w, dropout_rows);
+    dropout_buf_ = ggml_backend_alloc_ctx_tensors(dropout_ctx_, backend_);
+    if (!dropout_buf_) throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for the dropout masks" + free_memory_note(device_));
+    std::mt19937 rng(opts_.seed ^ 0x6d61736bu);
+    std::bernoulli_distribution keep(1.0 - (double) opts_.dropout);
+    const ggml_fp16_t one = ggml_fp32_to_fp16(1.0f), zero = ggml_fp32_to_fp16(0.0f);
+    for (auto & [w, t] : dropout_tables_) {
+        std::vector<ggml_fp16_t> mask((size_t) ggml_nelements(t));
+        for (auto & m : mask) m = keep(rng) ? one : zero;
+        ggml_backend_tensor_set(t, mask.data(), 0, ggml_nbytes(t));
     }
 }
 
@@ -405,8 +537,8 @@ int64_t lora_trainer::trainable_parameters() const {
 memory_report lora_trainer::memory() const {
     memory_report m;
     m.weights = weights_buf_ ? (int64_t) ggml_backend_buffer_get_size(weights_buf_) : 0;
-    m.lora = trainable_parameters() * 4;
-    m.optimizer = (lora_buf_ ? (int64_t) ggml_backend_buffer_get_size(lora_buf_) : 0) - m.lora + (acc_buf_ ? (int64_t) ggml_backend_buffer_get_size(acc_buf_) : 0);
+    m.lora = trainable_parameters() * 4 + (dropout_buf_ ? (int64_t) ggml_backend_buffer_get_size(dropout_buf_) : 0);
+    m.optimizer = (lora_buf_ ? (int64_t) ggml_backend_buffer_get_size(lora_buf_) : 0) - trainable_parameters() * 4 + (acc_buf_ ? (int64_t) ggml_backend_buffer_get_size(acc_buf_) : 0);
     m.compute = (galloc_ ? (int64_t) ggml_gallocr_get_buffer_size(galloc_, 0) : 0) + (opt_galloc_ ? (int64_t) ggml_gallocr_get_buffer_size(opt_galloc_, 0) : 0);
     if (device_) {
         size_t free = 0, total = 0;
@@ -420,9 +552,16 @@ memory_report lora_trainer::memory() const {
 ggml_tensor * lora_trainer::project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp) {
     ggml_tensor * y = ggml_mul_mat(ctx, w, x);
     if (lp) {
+        float scale = lora_scale();
+        auto rows = dropout_rows_.find(lp);
+        if (rows != dropout_rows_.end()) {
+            // Dropout on the adapter's input, as PEFT does: x · keep-mask, and 1/(1-p) folded into the scale.
+            x = ggml_mul(ctx, x, ggml_get_rows(ctx, dropout_tables_.at(lp->n_in), rows->second));
+            scale /= 1.0f - opts_.dropout;
+        }
         ggml_tensor * ax = ggml_mul_mat(ctx, lp->a, x);
         ggml_tensor * bax = ggml_mul_mat(ctx, lp->b, ax);
-        y = ggml_add(ctx, y, ggml_scale(ctx, bax, lora_scale()));
+        y = ggml_add(ctx, y, ggml_scale(ctx, bax, scale));
     }
     return y;
 }
@@ -442,20 +581,19 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
         ggml_tensor * q = project(ctx, L.wq, cur, lora("q"));
         ggml_tensor * k = project(ctx, L.wk, cur, lora("k"));
         ggml_tensor * v = project(ctx, L.wv, cur, lora("v"));
-        if (hp_.qkv_bias) {
-            q = ggml_add(ctx, q, L.bq);
-            k = ggml_add(ctx, k, L.bk);
-            v = ggml_add(ctx, v, L.bv);
+        if (L.bq) q = ggml_add(ctx, q, L.bq);
+        if (L.bk) k = ggml_add(ctx, k, L.bk);
+        if (L.bv) v = ggml_add(ctx, v, L.bv);
+        if (hp_.qk_norm) {
+            // Over [hd, heads·T]: CUDA launches a 3-D norm with T in a grid dimension capped at 65535.
+            q = ggml_mul(ctx, ggml_rms_norm(ctx, ggml_reshape_2d(ctx, q, hd, (int64_t) nh * T), hp_.rms_eps), L.q_norm);
+            k = ggml_mul(ctx, ggml_rms_norm(ctx, ggml_reshape_2d(ctx, k, hd, (int64_t) nkv * T), hp_.rms_eps), L.k_norm);
         }
         q = ggml_reshape_3d(ctx, q, hd, nh, T);
         k = ggml_reshape_3d(ctx, k, hd, nkv, T);
         v = ggml_reshape_3d(ctx, v, hd, nkv, T);
-        if (hp_.qk_norm) {
-            q = ggml_mul(ctx, ggml_rms_norm(ctx, q, hp_.rms_eps), L.q_norm);
-            k = ggml_mul(ctx, ggml_rms_norm(ctx, k, hp_.rms_eps), L.k_norm);
-        }
-        q = ggml_rope_ext(ctx, q, pos, nullptr, hp_.n_rot, hp_.rope_mode, hp_.n_ctx_orig, hp_.freq_base, hp_.freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
-        k = ggml_rope_ext(ctx, k, pos, nullptr, hp_.n_rot, hp_.rope_mode, hp_.n_ctx_orig, hp_.freq_base, hp_.freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
+        q = ggml_rope_ext(ctx, q, pos, rope_freqs_, hp_.n_rot, hp_.rope_mode, hp_.n_ctx_orig, hp_.freq_base, hp_.freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
+        k = ggml_rope_ext(ctx, k, pos, rope_freqs_, hp_.n_rot, hp_.rope_mode, hp_.n_ctx_orig, hp_.freq_base, hp_.freq_scale, 0.0f, 1.0f, 32.0f, 1.0f);
         // [hd, heads, C, R] → [hd, C, heads·R]: query head h of row r sits at h + nh·r, and its kv head
         // (h / (nh/nkv)) + nkv·r is exactly what mul_mat's broadcast picks.
         ggml_tensor * Q = ggml_reshape_3d(ctx, ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, q, hd, nh, C, R), 0, 2, 1, 3)), hd, C, nh * R);
@@ -468,12 +606,18 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
         ggml_tensor * Vt = ggml_reshape_3d(ctx, ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, v, hd, nkv, C, R), 1, 2, 0, 3)), C, hd, nkv * R);
         ggml_tensor * kqv = ggml_mul_mat(ctx, Vt, kq);                                // [hd, C_q, nh·R]
         ggml_tensor * o = ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, kqv, hd, C, nh, R), 0, 2, 1, 3)); // [hd, nh, C, R]
-        o = ggml_reshape_2d(ctx, o, hp_.n_embd, T);
-        x = ggml_add(ctx, x, project(ctx, L.wo, o, lora("o")));
+        o = ggml_reshape_2d(ctx, o, (int64_t) hd * nh, T);
+        ggml_tensor * attn = project(ctx, L.wo, o, lora("o"));
+        if (L.bo) attn = ggml_add(ctx, attn, L.bo);
+        x = ggml_add(ctx, x, attn);
         cur = ggml_mul(ctx, ggml_rms_norm(ctx, x, hp_.rms_eps), L.ffn_norm);
         ggml_tensor * gate = project(ctx, L.w_gate, cur, lora("gate"));
         ggml_tensor * up = project(ctx, L.w_up, cur, lora("up"));
-        x = ggml_add(ctx, x, project(ctx, L.w_down, ggml_swiglu_split(ctx, gate, up), lora("down")));
+        if (L.b_gate) gate = ggml_add(ctx, gate, L.b_gate);
+        if (L.b_up) up = ggml_add(ctx, up, L.b_up);
+        ggml_tensor * down = project(ctx, L.w_down, ggml_swiglu_split(ctx, gate, up), lora("down"));
+        if (L.b_down) down = ggml_add(ctx, down, L.b_down);
+        x = ggml_add(ctx, x, down);
     }
     return ggml_mul(ctx, ggml_rms_norm(ctx, x, hp_.rms_eps), output_norm_);
 }
@@ -521,17 +665,25 @@ ggml_cgraph * lora_trainer::adapt_for_backend(ggml_context * ctx, ggml_cgraph * 
     return out;
 }
 
-void lora_trainer::check_supported(ggml_cgraph * gf, const char * what) const {
+void lora_trainer::check_supported(ggml_cgraph * gf, const char * what, bool probe) const {
+    // Test hook: operations named here count as unsupported, to exercise the paths a GPU backend that
+    // lacks them (Metal) takes on machines without one.
+    const char * deny_env = std::getenv("POLYTUNE_TRAINER_UNSUPPORTED_OPS");
+    const std::string denied = deny_env ? "," + std::string(deny_env) + "," : std::string();
     // One backend computes the whole graph: an op it lacks is an error here, never a silent CPU fallback.
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * node = ggml_graph_node(gf, i);
-        if (!ggml_backend_supports_op(backend_, node)) {
+        const bool deny = !denied.empty() && denied.find("," + std::string(ggml_op_desc(node)) + ",") != std::string::npos;
+        if (deny || !ggml_backend_supports_op(backend_, node)) {
             std::string types = ggml_type_name(node->type);
             for (int s = 0; s < GGML_MAX_SRC && node->src[s]; ++s) types += std::string(s ? ", " : " from ") + ggml_type_name(node->src[s]->type);
             std::string dims = std::to_string(node->ne[0]);
             for (int d = 1; d < GGML_MAX_DIMS && node->ne[d] > 1; ++d) dims += "×" + std::to_string(node->ne[d]);
+            if (probe) {
+                throw trainer_error("unsupported-op", backend_name_ + " (" + device_description_ + ") cannot train this model: it lacks " + ggml_op_desc(node) + " (" + types + ") for the " + what);
+            }
             throw trainer_error("unsupported-op", backend_name_ + " (" + device_description_ + ") cannot compute " + ggml_op_desc(node) + " (" + types + ", " + dims +
-                                                      ") in the " + what + "; if smaller micro-batches work, this one exceeds the device's limits");
+                                                      ") in the " + what + ": this micro-batch exceeds the device's limits; lower the batch size or sequence length");
         }
     }
 }
@@ -612,10 +764,16 @@ packed_inputs pack(const std::vector<int32_t> & tokens, const std::vector<int32_
 }
 } // namespace
 
-step_result lora_trainer::run_loss(const batch & b, bool backward) {
+step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropout_key, bool probe) {
     validate(b);
+    dropout_rows_.clear();
     const row_plan plan = plan_rows(b.lengths);
     const int C = plan.C, R = plan.R;
+    // GPU kernels put heads × rows in a grid dimension capped at 65535 (CUDA's GQA backward refuses
+    // over 32768); they would abort the process rather than refuse, so the trainer refuses first.
+    if (device_ && ggml_backend_dev_type((ggml_backend_dev_t) device_) != GGML_BACKEND_DEVICE_TYPE_CPU && (int64_t) hp_.n_head * R > 32768) {
+        throw trainer_error("bad-input", "the micro-batch packs " + std::to_string(R) + " rows of " + std::to_string(hp_.n_head) + " heads, more than a GPU launch allows (32768 heads × rows); lower the batch size");
+    }
     // Position i-1 predicts token i; a prediction is supervised when token i is a target.
     std::vector<int32_t> rows, labels;
     for (size_t s = 0; s < b.lengths.size(); ++s) {
@@ -643,15 +801,33 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
     ggml_tensor * t_sel = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, S);
     ggml_tensor * t_picks = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, S);
     for (ggml_tensor * t : {t_tokens, t_pos, t_mask, t_sel, t_picks}) ggml_set_input(t);
+    // Dropout: each pair's row choices are a view into one index input (the output head sees S tokens, the rest C·R).
+    ggml_tensor * t_drop = nullptr;
+    const bool dropout = opts_.dropout > 0.0f && dropout_key >= 0;
+    if (dropout) {
+        int64_t total = 0;
+        for (const auto & p : loras_) total += p->layer < 0 ? S : (int64_t) C * R;
+        t_drop = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, total);
+        ggml_set_input(t_drop);
+        int64_t at = 0;
+        for (const auto & p : loras_) {
+            const int64_t n = p->layer < 0 ? S : (int64_t) C * R;
+            dropout_rows_[p.get()] = ggml_view_1d(ctx.get(), t_drop, n, (size_t) at * sizeof(int32_t));
+            at += n;
+        }
+    }
     ggml_tensor * h = build_hidden(ctx.get(), t_tokens, t_pos, t_mask, C, R);
     ggml_tensor * hs = ggml_get_rows(ctx.get(), h, t_sel);                     // [n_embd, S]: the head only where it counts
     ggml_tensor * logits = project(ctx.get(), output_, hs, output_lora_);     // [V, S]
-    // -log softmax at each label, gathered from the flattened probabilities: no [V, S] one-hot input,
-    // which would cross the bus every step. The tiny bias keeps log finite should a probability underflow;
-    // it is also a real copy, which the gather needs: gathering from a view of soft_max's output
-    // directly gets a wrong backward from ggml's allocator (the softmax gradient is skipped).
-    ggml_tensor * probs = ggml_scale_bias(ctx.get(), ggml_soft_max(ctx.get(), logits), 1.0f, 1e-30f);
-    ggml_tensor * p_label = ggml_get_rows(ctx.get(), ggml_reshape_2d(ctx.get(), probs, 1, V * S), t_picks); // [1, S]
+    // -log softmax at each label: the probabilities times a one-hot of the labels, summed per row. The
+    // one-hot is made on the device (ones set into zeros at s·V + label), so no [V, S] input crosses the
+    // bus, and the backward is a product: a gather's backward (GET_ROWS_BACK) costs V·S² on CUDA.
+    ggml_tensor * probs = ggml_soft_max(ctx.get(), logits);
+    ggml_tensor * ones = ggml_fill(ctx.get(), ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 1, S), 1.0f);
+    ggml_tensor * zeros = ggml_fill(ctx.get(), ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 1, V * S), 0.0f);
+    ggml_tensor * onehot = ggml_reshape_2d(ctx.get(), ggml_set_rows(ctx.get(), zeros, ones, t_picks), V, S);
+    // The tiny bias keeps log finite should a probability underflow.
+    ggml_tensor * p_label = ggml_scale_bias(ctx.get(), ggml_sum_rows(ctx.get(), ggml_mul(ctx.get(), probs, onehot)), 1.0f, 1e-30f); // [1, S]
     ggml_tensor * loss = ggml_scale(ctx.get(), ggml_sum(ctx.get(), ggml_log(ctx.get(), p_label)), -1.0f);
     ggml_set_output(loss);
     ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, backward);
@@ -676,7 +852,8 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
         gf = adapt_for_backend(ctx.get(), gf, gsize);
     }
     const char * what = backward ? "training graph" : "evaluation graph";
-    check_supported(gf, what);  // before allocating: a refused graph must not leave its buffers behind
+    check_supported(gf, what, probe);  // before allocating: a refused graph must not leave its buffers behind
+    if (probe) return {};
     if (!ggml_gallocr_alloc_graph(galloc_, gf)) {
         release_compute();
         throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for a micro-batch of " + std::to_string(R) + " × " + std::to_string(C) + " tokens; lower the batch size, token budget or sequence length" + free_memory_note(device_));
@@ -692,6 +869,16 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
     ggml_backend_tensor_set(t_mask, in.mask.data(), 0, in.mask.size() * sizeof(float));
     ggml_backend_tensor_set(t_sel, rows.data(), 0, rows.size() * sizeof(int32_t));
     ggml_backend_tensor_set(t_picks, picks.data(), 0, picks.size() * sizeof(int32_t));
+    dropout_rows_.clear();
+    if (dropout) {
+        // The key decides every mask: a resumed run, or a test that repeats the key, draws the same ones.
+        std::seed_seq seq{opts_.seed, (uint32_t) dropout_key, (uint32_t) ((uint64_t) dropout_key >> 32), 0x64726f70u};
+        std::mt19937 rng(seq);
+        std::uniform_int_distribution<int32_t> pick(0, (int32_t) dropout_rows - 1);
+        std::vector<int32_t> choice((size_t) ggml_nelements(t_drop));
+        for (auto & c : choice) c = pick(rng);
+        ggml_backend_tensor_set(t_drop, choice.data(), 0, choice.size() * sizeof(int32_t));
+    }
     try {
         compute(gf, what);
     } catch (...) {
@@ -709,15 +896,19 @@ step_result lora_trainer::run_loss(const batch & b, bool backward) {
     return res;
 }
 
-step_result lora_trainer::accumulate(const batch & b) { return run_loss(b, true); }
+step_result lora_trainer::accumulate(const batch & b) {
+    step_result r = run_loss(b, true, step_ * 4096 + micro_);
+    ++micro_;
+    return r;
+}
 
-step_result lora_trainer::eval(const batch & b) { return run_loss(b, false); }
+step_result lora_trainer::eval(const batch & b, int64_t dropout_key) { return run_loss(b, false, dropout_key); }
 
-step_result lora_trainer::gradients(const batch & b, std::map<std::string, std::vector<float>> & out) {
+step_result lora_trainer::gradients(const batch & b, std::map<std::string, std::vector<float>> & out, int64_t dropout_key) {
     if (acc_tokens_ != 0) throw trainer_error("bad-input", "gradients() needs empty accumulators; call update() first");
     step_result res;
     try {
-        res = run_loss(b, true);
+        res = run_loss(b, true, dropout_key);
     } catch (...) {
         ggml_backend_buffer_clear(acc_buf_, 0);
         acc_tokens_ = 0;
@@ -756,9 +947,11 @@ void lora_trainer::update(const adam_options & adam) {
     compute(update_graph_, "optimizer step");
     ggml_backend_buffer_clear(acc_buf_, 0);
     acc_tokens_ = 0;
+    micro_ = 0;
 }
 
 std::vector<float> lora_trainer::logits(const std::vector<int32_t> & tokens) {
+    dropout_rows_.clear();  // inference: no dropout
     batch b;
     b.tokens = tokens;
     b.target.assign(tokens.size(), 0);

@@ -41,6 +41,7 @@ struct trainer_options {
     float alpha = 16.0f;
     bool rslora = false;                   // scale alpha/sqrt(r) instead of alpha/r
     bool keep_base_type = false;           // hold F16/quantized matrices as stored (plus a transposed copy), not in F32
+    float dropout = 0.0f;                  // LoRA dropout on each adapted projection's input, in training only
     uint32_t seed = 1;
     int threads = 0;                       // 0: hardware concurrency
 };
@@ -57,10 +58,12 @@ struct adam_options {
 struct hparams {
     std::string arch;
     int n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, n_ff = 0, n_vocab = 0, n_rot = 0, n_ctx_orig = 0;
+    int n_embd_head = 0;   // attention.key_length: Qwen3 0.6B/4B and Mistral Nemo differ from n_embd / n_head
     int rope_mode = 0;
     float freq_base = 10000.0f, freq_scale = 1.0f, rms_eps = 1e-5f;
     bool qkv_bias = false, qk_norm = false, tied_output = false;
-    int head_dim() const { return n_embd / n_head; }
+    bool rope_freqs = false;  // Llama 3.1+ frequency factors (rope_freqs.weight)
+    int head_dim() const { return n_embd_head; }
 };
 
 struct lora_pair {
@@ -77,8 +80,9 @@ struct lora_pair {
 
 struct layer_weights {
     ggml_tensor * attn_norm = nullptr, * wq = nullptr, * wk = nullptr, * wv = nullptr, * wo = nullptr;
-    ggml_tensor * bq = nullptr, * bk = nullptr, * bv = nullptr, * q_norm = nullptr, * k_norm = nullptr;
+    ggml_tensor * bq = nullptr, * bk = nullptr, * bv = nullptr, * bo = nullptr, * q_norm = nullptr, * k_norm = nullptr;
     ggml_tensor * ffn_norm = nullptr, * w_gate = nullptr, * w_up = nullptr, * w_down = nullptr;
+    ggml_tensor * b_gate = nullptr, * b_up = nullptr, * b_down = nullptr;  // optional biases (llama-family files may carry them)
     std::map<std::string, lora_pair *> lora;
 };
 
@@ -114,20 +118,24 @@ public:
     float alpha() const { return opts_.alpha; }
     bool rslora() const { return opts_.rslora; }
     bool keeps_base_type() const { return opts_.keep_base_type; }
+    float dropout() const { return opts_.dropout; }
     const std::string & backend_name() const { return backend_name_; }
     const std::string & device_description() const { return device_description_; }
+    // Why `auto` computes on the CPU although a GPU was found (the GPU's backend cannot train); else empty.
+    const std::string & backend_note() const { return backend_note_; }
     memory_report memory() const;
 
-    // forward + backward over a micro-batch; gradients are added to the device accumulators
+    // forward + backward over a micro-batch; gradients are added to the device accumulators. With
+    // dropout, its masks are those of (step, index of the micro-batch since the last update).
     step_result accumulate(const batch & b);
-    // loss only (validation)
-    step_result eval(const batch & b);
+    // loss only (validation); a dropout key >= 0 applies that key's dropout masks (for tests)
+    step_result eval(const batch & b, int64_t dropout_key = -1);
     // AdamW over the accumulated gradients (mean over supervised tokens), then clears them
     void update(const adam_options & adam);
     // logits for every position of one sequence, [T][n_vocab]
     std::vector<float> logits(const std::vector<int32_t> & tokens);
     // gradients of the summed loss for one micro-batch (the accumulators must be empty and stay so)
-    step_result gradients(const batch & b, std::map<std::string, std::vector<float>> & out);
+    step_result gradients(const batch & b, std::map<std::string, std::vector<float>> & out, int64_t dropout_key = -1);
     // FLOP/s of an F32 matrix product of the given shape on this backend
     double matmul_rate(int n_in, int n_out, int tokens, int iterations);
 
@@ -149,7 +157,7 @@ private:
     trainer_options opts_;
     hparams hp_;
     ggml_backend * backend_ = nullptr;
-    std::string backend_name_, device_description_;
+    std::string backend_name_, device_description_, backend_note_;
     void * device_ = nullptr;
     ggml_context * weights_ctx_ = nullptr;
     ggml_backend_buffer * weights_buf_ = nullptr;
@@ -166,11 +174,18 @@ private:
     ggml_context * opt_ctx_ = nullptr;
     ggml_cgraph * norm_graph_ = nullptr, * update_graph_ = nullptr;
     ggml_tensor * norm2_ = nullptr;
-    ggml_tensor * tok_embd_ = nullptr, * output_norm_ = nullptr, * output_ = nullptr;
+    ggml_tensor * tok_embd_ = nullptr, * output_norm_ = nullptr, * output_ = nullptr, * rope_freqs_ = nullptr;
     lora_pair * output_lora_ = nullptr;
     std::vector<layer_weights> layers_;
     std::vector<std::unique_ptr<lora_pair>> loras_;
     int64_t acc_tokens_ = 0;
+    int64_t micro_ = 0;                            // micro-batches accumulated since the last update
+    // Dropout (ADR 0011): per input width, a table of random keep-rows [n_in, rows] drawn once from the
+    // seed; each token of each adapted projection picks a row, chosen per micro-batch on the host.
+    ggml_context * dropout_ctx_ = nullptr;
+    ggml_backend_buffer * dropout_buf_ = nullptr;
+    std::map<int64_t, ggml_tensor *> dropout_tables_;
+    std::map<const lora_pair *, ggml_tensor *> dropout_rows_;  // the graph being built: each pair's row indices
     int64_t step_ = 0;
     int64_t base_bytes_ = 0;
 
@@ -178,17 +193,20 @@ private:
     void load_model();
     void init_lora();
     void build_optimizer_graphs();
+    void init_dropout();
     void use_transposed(ggml_cgraph * gf);
     float lora_scale() const;
     void compute(ggml_cgraph * gf, const char * what);
-    void check_supported(ggml_cgraph * gf, const char * what) const;
+    void check_supported(ggml_cgraph * gf, const char * what, bool probe = false) const;
+    void open_backend();
+    void probe_training();
     void release_compute();
     ggml_cgraph * adapt_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize);
     lora_pair * find_param(const std::string & name, bool & is_a) const;
     // the forward pass to the final norm over R rows of C tokens; returns hidden states [n_embd, C*R]
     ggml_tensor * build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R);
     ggml_tensor * project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp);
-    step_result run_loss(const batch & b, bool backward);
+    step_result run_loss(const batch & b, bool backward, int64_t dropout_key, bool probe = false);
     void validate(const batch & b) const;
     void free_all();
 };

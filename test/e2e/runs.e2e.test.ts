@@ -82,6 +82,7 @@ describe("training runs in the browser", () => {
     await page.getByLabel("Learning rate", { exact: true }).fill("0.01");
     await page.getByLabel("LoRA rank r", { exact: true }).fill("8");
     await page.getByLabel("LoRA alpha α", { exact: true }).fill("16");
+    await page.getByLabel("LoRA dropout", { exact: true }).fill("0.05");
     await page.getByLabel("Maximum sequence length", { exact: true }).fill("256");
     await page.getByLabel("Batch size", { exact: true }).fill("8");
     await page.getByLabel("Compute on", { exact: true }).selectOption("cpu");
@@ -96,6 +97,7 @@ describe("training runs in the browser", () => {
     const detail = page.getByTestId("run-detail");
     await expect.poll(() => detail.textContent()).toMatch(/Where it ran\s*CPU/);
     expect(await detail.textContent()).toContain(merged);
+    expect(await detail.textContent()).toMatch(/LoRA dropout\s*0\.05/);
     expect(existsSync(merged)).toBe(true);
     // The chart is an SVG with a drawn training line.
     expect(await page.getByTestId("loss-chart").locator("svg path").count()).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import type { EncodedExample } from "../../electron/engine/train/encodeExample.j
 import { packBatch } from "../../electron/engine/train/openTrainerSession.js";
 import { alpacaExamples, greedyAnswer, logSoftmax, tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
 import { makeTempDir } from "../support/tempDir.js";
-import { setSameB, worstRelativeDifference, zeroB } from "../support/trainerGradients.js";
+import { setSameB, worstFiniteDifferenceError, worstRelativeDifference, zeroB } from "../support/trainerGradients.js";
 
 const tmp = makeTempDir();
 const allTargets = ["q", "k", "v", "o", "gate", "up", "down"];
@@ -60,29 +60,7 @@ describe("native LoRA trainer", () => {
       perturbB(trainer);
       const tokens = Int32Array.from([1, 15043, 3186, 29892, 920, 526, 366, 29973]);
       const target = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1]);
-      const { grads } = await trainer.gradients(tokens, target);
-      let worst = 0;
-      for (const name of trainer.paramNames()) {
-        const g = grads[name]!;
-        const norm = Math.sqrt(g.reduce((s, x) => s + x * x, 0));
-        expect(norm, `${name} has a gradient`).toBeGreaterThan(0);
-        const p = trainer.getParam(name);
-        // The largest-gradient entry of each tensor, where a finite difference is well above F32 noise.
-        let idx = 0;
-        for (let i = 1; i < g.length; i++) if (Math.abs(g[i]!) > Math.abs(g[idx]!)) idx = i;
-        const h = 1e-2 * Math.max(1e-2, Math.abs(p[idx]!));
-        const plus = Float32Array.from(p);
-        plus[idx] = p[idx]! + h;
-        trainer.setParam(name, plus);
-        const lp = (await trainer.evalLoss(tokens, target)).lossSum;
-        const minus = Float32Array.from(p);
-        minus[idx] = p[idx]! - h;
-        trainer.setParam(name, minus);
-        const lm = (await trainer.evalLoss(tokens, target)).lossSum;
-        trainer.setParam(name, p);
-        const fd = (lp - lm) / (2 * (plus[idx]! - p[idx]!));
-        worst = Math.max(worst, Math.abs(fd - g[idx]!) / Math.max(1e-6, Math.abs(g[idx]!)));
-      }
+      const worst = await worstFiniteDifferenceError(trainer, tokens, target);
       expect(trainer.paramNames().filter((n) => /attn_k|attn_v/.test(n))).toHaveLength(4);
       expect(worst).toBeLessThan(5e-2);
     } finally {
@@ -317,5 +295,20 @@ describe("native LoRA trainer", () => {
       trainer.dispose();
     }
     expect(() => trainer.info()).toThrow(/disposed/);
+  });
+
+  it("refuses at open a backend that lacks an operation training needs, naming it", async () => {
+    const path = join(tmp.dir, "probe.gguf");
+    await writeTinyModel({ out: path, layers: 1, embd: 16, heads: 2, headsKv: 1 });
+    // As Metal lacks the backward's OUT_PROD: the trainer's test hook makes the CPU refuse it too.
+    process.env.POLYTUNE_TRAINER_UNSUPPORTED_OPS = "OUT_PROD";
+    try {
+      await expect(open(path)).rejects.toMatchObject({ code: "unsupported-op", message: expect.stringMatching(/^CPU \(.+\) cannot train this model: it lacks OUT_PROD \(f32 from f32, f32\) for the training graph$/) });
+    } finally {
+      delete process.env.POLYTUNE_TRAINER_UNSUPPORTED_OPS;
+    }
+    const trainer = await open(path);
+    expect(trainer.info().backendNote).toBeNull();
+    trainer.dispose();
   });
 });

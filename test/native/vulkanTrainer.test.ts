@@ -30,8 +30,8 @@ const tmp = makeTempDir();
 const targets = ["q", "k", "v", "o", "gate", "up", "down"];
 let llama: Llama;
 
-const open = (modelPath: string, backend: "vulkan" | "cpu", rank = 4, alpha = 8, keepBaseType = false): Promise<NativeTrainer> =>
-  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend, backendLibs: gpuBackendLibraries(), targets, rank, alpha, keepBaseType, seed: 7, threads: 2 });
+const open = (modelPath: string, backend: "vulkan" | "cpu", rank = 4, alpha = 8, keepBaseType = false, dropout = 0): Promise<NativeTrainer> =>
+  loadTrainerAddon().openTrainer({ modelPath, backendsDir: trainerBackendsDir(), backend, backendLibs: gpuBackendLibraries(), targets, rank, alpha, keepBaseType, dropout, seed: 7, threads: 2 });
 
 beforeAll(async () => {
   llama = await getLlama({ gpu: false });
@@ -60,17 +60,19 @@ describe.runIf(process.platform === "linux" && hasLavapipe && hasVulkanBackend)(
     }
   });
 
-  it("computes the CPU backend's gradients for every targeted module", async () => {
+  it.each([0, 0.2])("computes the CPU backend's gradients for every targeted module (LoRA dropout %s)", async (dropout) => {
     const path = join(tmp.dir, "vk-grad.gguf");
     await writeTinyModel({ out: path, layers: 1, embd: 32, heads: 4, headsKv: 2, seed: 5, std: 0.2 });
-    const [gpu, cpu] = [await open(path, "vulkan", 2, 2), await open(path, "cpu", 2, 2)];
+    const [gpu, cpu] = [await open(path, "vulkan", 2, 2, false, dropout), await open(path, "cpu", 2, 2, false, dropout)];
     try {
       setSameB([gpu, cpu], 0.3);
       // Two sequences in one micro-batch: the packed rows and the folded attention run on the device too.
       const tokens = Int32Array.from([1, 15043, 3186, 29892, 920, 526, 366, 29973, 1, 450, 7483, 310]);
       const target = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1]);
       const lengths = Int32Array.from([8, 4]);
-      const [g, c] = [await gpu.gradients(tokens, target, lengths), await cpu.gradients(tokens, target, lengths)];
+      // With dropout, both draw the masks of key 3: the tables and choices come from the seed, on the host.
+      const key = dropout > 0 ? 3 : undefined;
+      const [g, c] = [await gpu.gradients(tokens, target, lengths, key), await cpu.gradients(tokens, target, lengths, key)];
       expect(Math.abs(g.lossSum - c.lossSum) / c.lossSum).toBeLessThan(1e-5);
       expect(Object.keys(g.grads)).toHaveLength(gpu.paramNames().length);
       expect(worstRelativeDifference(g.grads, c.grads)).toBeLessThan(1e-3);

@@ -1,4 +1,5 @@
 // Comparing trainers' gradients: the same LoRA B values in each, and the worst difference to a reference.
+import { expect } from "vitest";
 import type { NativeTrainer } from "../../electron/engine/train/TrainerAddon.js";
 
 /** Gives every LoRA B the same deterministic values in each trainer, so every path carries gradient. */
@@ -28,6 +29,38 @@ export function worstRelativeDifference(grads: Record<string, Float32Array>, ref
     for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]!));
     if (scale === 0) throw new Error(`${name} has no gradient`);
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(g[i]! - ref[i]!) / scale);
+  }
+  return worst;
+}
+
+/**
+ * Checks the trainer's gradients against central finite differences of its own loss, at the
+ * largest-gradient entry of every LoRA tensor (where a difference is well above F32 noise), and
+ * returns the worst relative error. Each tensor must have a non-zero gradient. With `dropoutKey`,
+ * both the gradients and the losses use that key's dropout masks.
+ */
+export async function worstFiniteDifferenceError(trainer: NativeTrainer, tokens: Int32Array, target: Uint8Array, dropoutKey?: number): Promise<number> {
+  const { grads } = await trainer.gradients(tokens, target, undefined, dropoutKey);
+  const loss = async (): Promise<number> => (await trainer.evalLoss(tokens, target, undefined, dropoutKey)).lossSum;
+  let worst = 0;
+  for (const name of trainer.paramNames()) {
+    const g = grads[name]!;
+    expect(Math.sqrt(g.reduce((s, x) => s + x * x, 0)), `${name} has a gradient`).toBeGreaterThan(0);
+    const p = trainer.getParam(name);
+    let idx = 0;
+    for (let i = 1; i < g.length; i++) if (Math.abs(g[i]!) > Math.abs(g[idx]!)) idx = i;
+    const h = 1e-2 * Math.max(1e-2, Math.abs(p[idx]!));
+    const plus = Float32Array.from(p);
+    plus[idx] = p[idx]! + h;
+    trainer.setParam(name, plus);
+    const lp = await loss();
+    const minus = Float32Array.from(p);
+    minus[idx] = p[idx]! - h;
+    trainer.setParam(name, minus);
+    const lm = await loss();
+    trainer.setParam(name, p);
+    const fd = (lp - lm) / (2 * (plus[idx]! - p[idx]!));
+    worst = Math.max(worst, Math.abs(fd - g[idx]!) / Math.max(1e-6, Math.abs(g[idx]!)));
   }
   return worst;
 }

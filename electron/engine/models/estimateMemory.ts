@@ -9,15 +9,21 @@ export interface EstimateInput {
   batch: number;
   rank: number;
   baseWeights: "f32" | "as-stored";
+  /** LoRA dropout keeps a mask and the masked input of every adapter for the backward pass. */
+  dropout: number;
 }
 
-/** LoRA parameters for all seven projections (q k v o gate up down) of every layer. */
-export function loraParameterCount(m: Pick<ModelDetail, "embeddingSize" | "headCount" | "headCountKv" | "feedForwardLength" | "layers">, rank: number): number {
+type Shape = Pick<ModelDetail, "embeddingSize" | "headCount" | "headCountKv" | "feedForwardLength" | "layers">;
+
+/** LoRA parameters for all seven projections (q k v o gate up down) of every layer; `headDim` when the file sets one (attention.key_length). */
+export function loraParameterCount(m: Shape, rank: number, headDim?: number): number {
   const e = m.embeddingSize ?? 0;
   const heads = m.headCount ?? 1;
-  const kv = (e / heads) * (m.headCountKv ?? heads);
+  const hd = headDim ?? e / heads;
+  const q = hd * heads;
+  const kv = hd * (m.headCountKv ?? heads);
   const f = m.feedForwardLength ?? 4 * e;
-  const perLayer = rank * (e + e) * 2 + rank * (e + kv) * 2 + rank * (e + f) * 3;
+  const perLayer = rank * (e + q) * 2 + rank * (e + kv) * 2 + rank * (e + f) * 3;
   return perLayer * (m.layers ?? 0);
 }
 
@@ -40,19 +46,25 @@ export async function estimateMemory(model: ModelDetail, input: EstimateInput): 
   // node-llama-cpp does not split KV cache from compute buffers; attribute by the KV formula.
   const e = model.embeddingSize ?? 0;
   const heads = model.headCount ?? 1;
-  const kvDim = (e / heads) * (model.headCountKv ?? heads);
+  const keyLength = (info.architectureMetadata as { attention?: { key_length?: number } } | undefined)?.attention?.key_length;
+  const headDim = typeof keyLength === "number" && keyLength > 0 ? keyLength : e / heads;
+  const kvDim = headDim * (model.headCountKv ?? heads);
   const kvCacheBytes = Math.min(contextBytes, 2 * (model.layers ?? 0) * kvDim * input.contextSize * input.sequences * 2);
   const computeBytes = Math.max(0, contextBytes - kvCacheBytes);
 
   const params = model.parameterCount ?? 0;
-  const lora = loraParameterCount(model, input.rank);
+  const lora = loraParameterCount(model, input.rank, headDim);
   const tokens = input.seqLen * input.batch;
   const f = model.feedForwardLength ?? 4 * e;
   const layers = model.layers ?? 0;
   // Saved activations for the backward pass, per token and layer: residual, norms, q/k/v/o and the
   // SwiGLU intermediates (about 12·E + 4·F floats), plus attention probabilities (heads × seqLen).
   const perTokenLayer = 4 * (12 * e + 4 * f) + 4 * 2 * heads * input.seqLen;
-  const activationBytes = tokens * layers * perTokenLayer + tokens * (model.vocabSize ?? 0) * 4 * 2;
+  // Dropout: a mask and the masked input per adapter (q k v gate up read E, o reads heads × head size, down F),
+  // and the trainer's tables of keep-masks (1,024 rows per input width, F16).
+  const dropoutPerTokenLayer = input.dropout > 0 ? 4 * 2 * (5 * e + headDim * heads + f) : 0;
+  const dropoutTables = input.dropout > 0 ? 1024 * 2 * (e + f + (headDim * heads !== e ? headDim * heads : 0)) : 0;
+  const activationBytes = tokens * layers * (perTokenLayer + dropoutPerTokenLayer) + tokens * (model.vocabSize ?? 0) * 4 * 2 + dropoutTables;
   const training = {
     seqLen: input.seqLen,
     batch: input.batch,
@@ -73,6 +85,7 @@ export async function estimateMemory(model: ModelDetail, input: EstimateInput): 
       ? `Training: base matrices kept as stored (${model.fileType ?? "?"}), plus a transposed copy for the backward; LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`
       : `Training: base weights held in F32 (${model.fileType ?? "?"} on disk is dequantized on load), LoRA r=${input.rank} on q,k,v,o,gate,up,down with AdamW moments.`,
     "Training activations are an upper bound (the output head is counted for every token, though only response tokens need it).",
+    ...(input.dropout > 0 ? [`LoRA dropout ${input.dropout} keeps a mask and the masked input of every adapter for the backward pass (counted in activations).`] : []),
   ];
   return {
     inference: {

@@ -20,7 +20,15 @@ export interface TinyModelOptions {
   heads?: number;
   headsKv?: number;
   ff?: number;
+  /** Attention head size (attention.key_length); defaults to embd / heads. Qwen3 0.6B and 4B, for one, differ. */
+  headDim?: number;
+  /** Llama 3.1-style RoPE frequency factors (rope_freqs.weight), one per rotated pair: headDim / 2 values. */
+  ropeFreqs?: number[];
+  /** Biases on q, k, v, o, gate, up and down, which llama.cpp adds where a llama file has them. */
+  biases?: boolean;
   contextLength?: number;
+  /** Metadata written over the generated keys, e.g. to make a file llama.cpp reads differently. */
+  metadata?: Record<string, number | string>;
   seed?: number;
   /** Type of the matrices (norms stay F32); q8_0 needs every row length divisible by 32. */
   type?: TinyWeightType;
@@ -134,10 +142,12 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   };
   check(Number.isInteger(layers) && layers >= 1 && layers <= 64, "layers must be 1–64");
   check(Number.isInteger(embd) && embd >= 8 && embd <= 8192, "embd must be 8–8192");
-  check(Number.isInteger(heads) && heads >= 1 && embd % heads === 0, "heads must divide embd");
+  const headDim = options.headDim ?? embd / heads;
+  check(Number.isInteger(heads) && heads >= 1 && (options.headDim !== undefined || embd % heads === 0), "heads must divide embd");
   check(Number.isInteger(headsKv) && headsKv >= 1 && heads % headsKv === 0, "headsKv must divide heads");
-  check((embd / heads) % 2 === 0, "head size must be even for rotary embeddings");
+  check(Number.isInteger(headDim) && headDim >= 2 && headDim % 2 === 0, "head size must be even for rotary embeddings");
   check(Number.isInteger(ff) && ff >= 1, "ff must be positive");
+  check(options.ropeFreqs === undefined || (options.ropeFreqs.length === headDim / 2 && options.ropeFreqs.every((f) => f > 0)), "ropeFreqs needs headDim / 2 positive factors");
 
   const vocabFile = await vocabPath(vocab);
   const source = readGgufHeader(vocabFile);
@@ -145,7 +155,7 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   const vocabSize = tokens && tokens.type === GgufType.ARRAY ? tokens.items.length : 0;
   if (vocabSize === 0) throw new PolytuneError("vocab-empty", "The vocabulary file has no tokens.", { where: vocabFile });
 
-  const headDim = embd / heads;
+  const qDim = headDim * heads;
   const kvDim = headDim * headsKv;
   const contextLength = options.contextLength ?? 2048;
   const kv = new Map<string, GgufValue>();
@@ -165,7 +175,7 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   kv.set(`${arch}.attention.layer_norm_rms_epsilon`, f32(1e-5));
   kv.set(`${arch}.rope.freq_base`, f32(10000));
   kv.set(`${arch}.rope.dimension_count`, u32(headDim));
-  if (arch === "qwen3") {
+  if (arch === "qwen3" || options.headDim !== undefined) {
     kv.set(`${arch}.attention.key_length`, u32(headDim));
     kv.set(`${arch}.attention.value_length`, u32(headDim));
   }
@@ -173,6 +183,7 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
     if (key.startsWith("tokenizer.")) kv.set(key, value);
   }
   if (vocab === "qwen2" && !kv.has("tokenizer.chat_template")) kv.set("tokenizer.chat_template", str(chatMlTemplate));
+  for (const [key, value] of Object.entries(options.metadata ?? {})) kv.set(key, typeof value === "string" ? str(value) : Number.isInteger(value) ? u32(value) : f32(value));
 
   const rand = seededRandom(seed);
   // Uniform with the requested standard deviation: sqrt(3)·std bounds.
@@ -184,14 +195,21 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   const tensors: GgufTensorToWrite[] = [];
   // Norm weights and the embedding table stay F32 like llama.cpp's converters keep 1-D tensors.
   tensors.push(tensor("token_embd.weight", [embd, vocabSize], type, headWeight));
+  if (options.ropeFreqs) {
+    const factors = options.ropeFreqs;
+    tensors.push(tensor("rope_freqs.weight", [headDim / 2], "f32", (i) => factors[i]!));
+  }
+  const bias = (name: string, n: number): void => {
+    if (options.biases) tensors.push(tensor(name, [n], "f32", weight));
+  };
   for (let l = 0; l < layers; l++) {
     const p = `blk.${l}`;
     tensors.push(tensor(`${p}.attn_norm.weight`, [embd], "f32", one));
-    tensors.push(tensor(`${p}.attn_q.weight`, [embd, embd], type, weight));
+    tensors.push(tensor(`${p}.attn_q.weight`, [embd, qDim], type, weight));
     tensors.push(tensor(`${p}.attn_k.weight`, [embd, kvDim], type, weight));
     tensors.push(tensor(`${p}.attn_v.weight`, [embd, kvDim], type, weight));
-    if (arch === "qwen2") {
-      tensors.push(tensor(`${p}.attn_q.bias`, [embd], "f32", weight));
+    if (arch === "qwen2" || options.biases) {
+      tensors.push(tensor(`${p}.attn_q.bias`, [qDim], "f32", weight));
       tensors.push(tensor(`${p}.attn_k.bias`, [kvDim], "f32", weight));
       tensors.push(tensor(`${p}.attn_v.bias`, [kvDim], "f32", weight));
     }
@@ -199,11 +217,15 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
       tensors.push(tensor(`${p}.attn_q_norm.weight`, [headDim], "f32", one));
       tensors.push(tensor(`${p}.attn_k_norm.weight`, [headDim], "f32", one));
     }
-    tensors.push(tensor(`${p}.attn_output.weight`, [embd, embd], type, weight));
+    tensors.push(tensor(`${p}.attn_output.weight`, [qDim, embd], type, weight));
+    bias(`${p}.attn_output.bias`, embd);
     tensors.push(tensor(`${p}.ffn_norm.weight`, [embd], "f32", one));
     tensors.push(tensor(`${p}.ffn_gate.weight`, [embd, ff], type, weight));
+    bias(`${p}.ffn_gate.bias`, ff);
     tensors.push(tensor(`${p}.ffn_up.weight`, [embd, ff], type, weight));
+    bias(`${p}.ffn_up.bias`, ff);
     tensors.push(tensor(`${p}.ffn_down.weight`, [ff, embd], type, weight));
+    bias(`${p}.ffn_down.bias`, embd);
   }
   tensors.push(tensor("output_norm.weight", [embd], "f32", one));
   if (!tied) tensors.push(tensor("output.weight", [embd, vocabSize], type, headWeight));

@@ -6,7 +6,7 @@ export type TrainWorkerRequest =
   | { type: "stop"; mode: "cancel" | "pause" };
 
 export type TrainWorkerEvent =
-  | { type: "prepared"; totalSteps: number; examples: number; validationExamples: number; trainableParameters: number; baseBytes: number; backend: string; device: string; resumedFromStep: number }
+  | { type: "prepared"; totalSteps: number; examples: number; validationExamples: number; trainableParameters: number; baseBytes: number; backend: string; device: string; backendNote: string | null; resumedFromStep: number }
   | { type: "step"; metric: RunMetric }
   | { type: "checkpoint"; step: number; path: string }
   | { type: "done"; adapterPath: string; summary: Record<string, string | number | boolean | null> }

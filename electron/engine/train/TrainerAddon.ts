@@ -25,6 +25,8 @@ export interface TrainerOpenOptions {
   rslora?: boolean;
   /** Hold F16/quantized matrices as the file stores them (plus a transposed copy for the backward) instead of in F32. */
   keepBaseType?: boolean;
+  /** LoRA dropout: the probability of zeroing each input of an adapter in training (0 ≤ p < 1). */
+  dropout?: number;
   seed: number;
   threads?: number;
 }
@@ -47,10 +49,13 @@ export interface TrainerInfo {
   alpha: number;
   rslora: boolean;
   keepBaseType: boolean;
+  dropout: number;
   /** ggml's backend name, e.g. CPU, CUDA0, Vulkan0. */
   backend: string;
   /** The device, e.g. "NVIDIA H100 80GB HBM3" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
   device: string;
+  /** Why `auto` trains on the CPU although a GPU was found (its backend lacks an operation training needs). */
+  backendNote: string | null;
 }
 
 /** Bytes the trainer holds on its device, and what the device reports free (null where it cannot tell). */
@@ -86,15 +91,16 @@ export interface AdamWOptions {
 export interface NativeTrainer {
   info(): TrainerInfo;
   memory(): TrainerMemory;
-  /** Forward + backward; gradients are added to the trainer's accumulators (on its device). */
+  /** Forward + backward; gradients are added to the trainer's accumulators (on its device). With dropout, the masks are those of (step, micro-batch since the last update), so a resumed run draws the same. */
   accumulate(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array): Promise<LossResult>;
-  evalLoss(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array): Promise<LossResult>;
+  /** Loss without training; `dropoutKey` applies that key's dropout masks (the same key, the same masks). */
+  evalLoss(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array, dropoutKey?: number): Promise<LossResult>;
   /** AdamW over the accumulated gradients (mean per supervised token); returns the new step. */
   update(options: AdamWOptions): number;
   /** Logits of every position, row-major [tokens][vocab]. */
   logits(tokens: Int32Array): Promise<Float32Array>;
   /** Gradients of the summed loss, by LoRA tensor name; needs empty accumulators and leaves them so. */
-  gradients(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array): Promise<LossResult & { grads: Record<string, Float32Array> }>;
+  gradients(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array, dropoutKey?: number): Promise<LossResult & { grads: Record<string, Float32Array> }>;
   /** FLOP/s of an F32 matrix product [nIn × nOut] · [nIn × tokens] on this trainer's device. */
   matmulRate(nIn: number, nOut: number, tokens: number, iterations: number): Promise<number>;
   paramNames(): string[];
@@ -167,7 +173,7 @@ export function trainerBackendsDir(): string {
 const nativeHints: Record<string, string> = {
   "out-of-memory": "Lower the batch size, token budget or sequence length, keep the base as stored (`--base-weights as-stored`, the default) or train a smaller or more quantized model; the run resumes from its last checkpoint.",
   "backend-unavailable": "Pick another backend (`polytune doctor` lists what this machine can use); `cpu` always works.",
-  "unsupported-op": "This backend lacks an operation training needs; train on another backend (`cpu` always works).",
+  "unsupported-op": "Train on another backend (`cpu` always works; `auto` falls back to it when a GPU cannot train).",
   "backend-failed": "The device failed while computing; resume the run, or train on another backend.",
   "non-finite": "Lower the learning rate (or raise warm-up), then resume from the last checkpoint.",
   "bad-model": "Check the model file (`polytune models show`); training supports llama, mistral, qwen2 and qwen3.",

@@ -98,7 +98,7 @@ export class TrainingJobs {
       switch (event.type) {
         case "prepared":
           // Where it computes is known from here on (and kept if the run fails before it ends).
-          this.runs.setStatus(run.id, "running", { totalSteps: event.totalSteps, summary: { ...this.runs.get(run.id).summary, backend: event.backend, device: event.device, trainableParameters: event.trainableParameters } });
+          this.runs.setStatus(run.id, "running", { totalSteps: event.totalSteps, summary: { ...this.runs.get(run.id).summary, backend: event.backend, device: event.device, backendNote: event.backendNote, trainableParameters: event.trainableParameters } });
           if (event.resumedFromStep >= 0) this.runs.truncateMetrics(run.id, event.resumedFromStep);
           this.emit("runs.changed", { run: run.id, status: "running" });
           break;

@@ -10,6 +10,7 @@ export interface TrainerSessionOptions {
   alpha: number;
   rslora: boolean;
   keepBaseType: boolean;
+  dropout: number;
   seed: number;
   seqLen: number;
   threads: number | undefined;
@@ -23,6 +24,8 @@ export interface TrainerSession {
   /** ggml's name of the backend that computes (CPU, CUDA0, Vulkan0, …) and its device. */
   readonly backend: string;
   readonly device: string;
+  /** Why `auto` computes on the CPU although a GPU was found; null otherwise. */
+  readonly backendNote: string | null;
   /** Forward + backward over a micro-batch (one graph); returns the mean loss per supervised token. */
   accumulate(batch: EncodedExample[]): Promise<{ loss: number; tokens: number }>;
   update(lr: number): void;
@@ -64,6 +67,7 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
     alpha: options.alpha,
     rslora: options.rslora,
     keepBaseType: options.keepBaseType,
+    dropout: options.dropout,
     seed: options.seed,
     ...(options.threads ? { threads: options.threads } : {}),
   });
@@ -73,6 +77,7 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
     baseBytes: info.baseBytes,
     backend: info.backend,
     device: info.device,
+    backendNote: info.backendNote,
     async accumulate(batch) {
       const { tokens, target, lengths } = packBatch(batch);
       const r = await trainer.accumulate(tokens, target, lengths);

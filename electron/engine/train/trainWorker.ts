@@ -66,6 +66,7 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
     alpha: config.alpha,
     rslora: config.rslora,
     keepBaseType: config.baseWeights === "as-stored",
+    dropout: config.dropout,
     seed: config.seed,
     seqLen: config.seqLen,
     threads: config.threads,
@@ -91,6 +92,7 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
       baseBytes: session.baseBytes,
       backend: session.backend,
       device: session.device,
+      backendNote: session.backendNote,
       resumedFromStep: request.resume ? step : -1,
     });
     const memoryBytes = (): number => {
@@ -141,6 +143,7 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
         trainableParameters: session.trainableParameters,
         backend: session.backend,
         device: session.device,
+        backendNote: session.backendNote,
         peakMemoryBytes: memoryBytes(),
         mergedModel: config.mergedOut ?? null,
       },

@@ -217,6 +217,7 @@ export const en = {
       seed: { label: "Seed", help: "Fixes the LoRA initialisation and the data order." },
       maskPrompt: { label: "Loss on answers only", help: "Train on the responses, not on the prompts (the papers' setting)." },
       baseWeights: { label: "Keep the base as stored", help: "Hold F16 or quantized weights as the file has them, as llama.cpp runs them: a fraction of the memory of F32, and faster. Off: dequantize to F32." },
+      dropout: { label: "LoRA dropout", help: "Share of each adapter's inputs zeroed at random in training (alpaca-lora: 0.05); 0 is off. Costs activation memory." },
       rslora: { label: "Rank-stabilised LoRA", help: "Scale the update by α/√r instead of α/r (rsLoRA), so higher ranks keep learning." },
       backend: { label: "Compute on", help: "Automatic takes the first GPU found (CUDA, Metal, Vulkan), else the CPU; the run records which it used." },
       device: { label: "Where it ran", help: "" },

@@ -136,6 +136,10 @@ describe("model library", () => {
     const kept = await engine.call("models.estimate", { model: a.id, rank: 8, seqLen: 128, batch: 1, baseWeights: "as-stored" });
     expect(kept.training.baseBytes).toBeLessThanOrEqual(Math.min(kept.training.baseF32Bytes, 2 * a.fileSize));
     expect(kept.training.totalBytes - kept.training.baseBytes).toBe(small.training.totalBytes - small.training.baseBytes);
+    // LoRA dropout keeps masks and masked inputs for the backward pass, and says so.
+    const dropped = await engine.call("models.estimate", { model: a.id, rank: 8, seqLen: 128, batch: 1, dropout: 0.05 });
+    expect(dropped.training.activationBytes).toBeGreaterThan(small.training.activationBytes);
+    expect(dropped.notes.join(" ")).toMatch(/LoRA dropout 0.05/);
   });
 
   it("notices a moved file, and finds it again by fingerprint when its folder is added", async () => {

@@ -107,10 +107,10 @@ describe("training jobs", () => {
     const run = await engine.call("runs.start", config({ steps: 1 }));
     await engine.jobs.waitFor(run.id);
     // As an older Polytune wrote it: no backend, base-weights, rsLoRA or merge fields.
-    const { backend: _b, baseWeights: _w, rslora: _r, device: _d, mergedType: _m, ...old } = engine.runs.get(run.id).config;
+    const { backend: _b, baseWeights: _w, rslora: _r, dropout: _p, device: _d, mergedType: _m, ...old } = engine.runs.get(run.id).config;
     engine.db.prepare("UPDATE runs SET config_json = ? WHERE id = ?").run(JSON.stringify(old), run.id);
     // CPU and an F32 base, as it began (so a resume continues it exactly); the rest take today's defaults.
-    expect(engine.runs.get(run.id).config).toMatchObject({ backend: "cpu", baseWeights: "f32", rslora: false, device: 0, mergedType: "source" });
+    expect(engine.runs.get(run.id).config).toMatchObject({ backend: "cpu", baseWeights: "f32", rslora: false, dropout: 0, device: 0, mergedType: "source" });
     expect((await engine.call("runs.get", { run: run.id })).config.backend).toBe("cpu");
     const fresh = await engine.call("runs.start", config({ steps: 1 }));
     expect(fresh.config.baseWeights).toBe("as-stored");
@@ -125,12 +125,14 @@ describe("training jobs", () => {
     expect((await engine.call("runs.get", { run: run.id })).id).toBe(run.id);
   });
 
-  it("a run killed with SIGKILL resumes from its checkpoint and reproduces the uninterrupted loss curve", async () => {
-    const straight = await engine.call("runs.start", config());
+  it("a run killed with SIGKILL resumes from its checkpoint and reproduces the uninterrupted loss curve, dropout masks included", async () => {
+    // With LoRA dropout, the resumed run must also draw the masks the uninterrupted one drew.
+    const straight = await engine.call("runs.start", config({ dropout: 0.1 }));
     await engine.jobs.waitFor(straight.id);
     const reference = (await engine.call("runs.get", { run: straight.id })).metrics.map((m) => m.loss);
 
-    const victim = await engine.call("runs.start", config());
+    const victim = await engine.call("runs.start", config({ dropout: 0.1 }));
+    expect(victim.config.dropout).toBe(0.1);
     await until(() => engine.runs.metrics(victim.id).length >= 6);
     const pid = engine.runs.pid(victim.id);
     expect(pid).toBeGreaterThan(0);

@@ -23,6 +23,7 @@ type Form = {
   seed: number;
   maskPrompt: boolean;
   rslora: boolean;
+  dropout: number;
   baseWeights: "f32" | "as-stored";
   backend: (typeof trainBackends)[number];
   mergedOut: string;
@@ -38,7 +39,7 @@ export function NewRunForm() {
   const startRun = useAppStore((st) => st.startRun);
   const startError = useAppStore((st) => st.startError);
   const api = useAppStore((st) => st.api);
-  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, baseWeights: "as-stored", backend: "auto", mergedOut: "" });
+  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, dropout: 0, baseWeights: "as-stored", backend: "auto", mergedOut: "" });
   const [starting, setStarting] = useState(false);
   const [estimate, setEstimate] = useState<MemoryEstimate | null>(null);
   const id = useId();
@@ -48,13 +49,13 @@ export function NewRunForm() {
     if (!model) return;
     let live = true;
     api
-      .call("models.estimate", { model, seqLen: form.seqLen, batch: form.batchSize, rank: form.rank, baseWeights: form.baseWeights })
+      .call("models.estimate", { model, seqLen: form.seqLen, batch: form.batchSize, rank: form.rank, baseWeights: form.baseWeights, dropout: form.dropout })
       .then((e) => live && setEstimate(e))
       .catch(() => live && setEstimate(null));
     return () => {
       live = false;
     };
-  }, [api, model, form.seqLen, form.batchSize, form.rank, form.baseWeights]);
+  }, [api, model, form.seqLen, form.batchSize, form.rank, form.baseWeights, form.dropout]);
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
   const field = (key: keyof typeof s.fields, control: React.ReactNode) => (
@@ -66,8 +67,8 @@ export function NewRunForm() {
       </p>
     </div>
   );
-  const num = (key: "steps" | "lr" | "warmupSteps" | "rank" | "alpha" | "seqLen" | "batchSize" | "gradAccum" | "seed", step = "1") =>
-    field(key, <input id={`${id}-${key}`} type="number" step={step} min={0} value={form[key]} aria-describedby={`${id}-${key}-help`} onChange={(e) => set(key, Number(e.target.value))} />);
+  const num = (key: "steps" | "lr" | "warmupSteps" | "rank" | "alpha" | "dropout" | "seqLen" | "batchSize" | "gradAccum" | "seed", step = "1", max?: number) =>
+    field(key, <input id={`${id}-${key}`} type="number" step={step} min={0} max={max} value={form[key]} aria-describedby={`${id}-${key}-help`} onChange={(e) => set(key, Number(e.target.value))} />);
 
   if (models.length === 0) return <p className="muted">{s.noModels}</p>;
   const submit = async (e: React.FormEvent) => {
@@ -125,6 +126,7 @@ export function NewRunForm() {
         {num("warmupSteps")}
         {num("rank")}
         {num("alpha", "any")}
+        {num("dropout", "0.01", 0.9)}
         {num("seqLen")}
         {num("batchSize")}
         {num("gradAccum")}

@@ -33,6 +33,7 @@ export function RunDetail() {
     [s.fields.steps.label, String(c.steps ?? `${c.epochs ?? 1} epoch(s)`)],
     [s.fields.lr.label, `${c.lr} (${c.schedule}${c.warmupSteps ? `, warm-up ${c.warmupSteps}` : ""})`],
     [s.fields.rank.label, `r ${c.rank}, α ${c.alpha}${c.rslora ? " (rsLoRA: α/√r)" : ""}`],
+    [s.fields.dropout.label, c.dropout > 0 ? String(c.dropout) : strings.common.no],
     [s.fields.targets.label, c.targets.join(", ")],
     [s.fields.seqLen.label, String(c.seqLen)],
     [s.fields.batchSize.label, `${c.batchSize} × ${c.gradAccum}`],
@@ -42,7 +43,8 @@ export function RunDetail() {
     [s.fields.baseWeights.label, c.baseWeights === "as-stored" ? strings.common.yes : strings.common.no],
   ];
   const lastMemory = run.metrics.at(-1)?.memoryBytes ?? null;
-  const ranOn = run.summary && typeof run.summary.device === "string" ? `${String(run.summary.backend)} · ${run.summary.device}` : null;
+  const note = typeof run.summary?.backendNote === "string" ? ` (${run.summary.backendNote})` : "";
+  const ranOn = run.summary && typeof run.summary.device === "string" ? `${String(run.summary.backend)} · ${run.summary.device}${note}` : null;
   if (ranOn) settings.push([s.fields.device.label, ranOn]);
   return (
     <div className="details-stack" data-testid="run-detail">
