@@ -116,6 +116,9 @@ void check_shape(const hparams & hp, const std::string & name, const ggml_tensor
 } // namespace
 
 lora_trainer::lora_trainer(const trainer_options & opts) : opts_(opts) {
+    // Test hook: operations named here (comma-separated ggml names) count as unsupported by the backend,
+    // to exercise on any machine what a GPU backend that lacks them (Metal) takes.
+    if (const char * deny = std::getenv("POLYTUNE_TRAINER_UNSUPPORTED_OPS")) denied_ops_ = "," + std::string(deny) + ",";
     if (opts_.rank < 1) throw trainer_error("bad-input", "the LoRA rank must be at least 1");
     if (opts_.targets.empty()) throw trainer_error("bad-input", "no LoRA targets were given");
     if (!(opts_.dropout >= 0.0f && opts_.dropout < 1.0f)) throw trainer_error("bad-input", "the LoRA dropout must be at least 0 and below 1");
@@ -521,7 +524,7 @@ void lora_trainer::build_optimizer_graphs() {
     for (ggml_cgraph * gf : {norm_graph_, update_graph_}) {
         for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
             ggml_tensor * node = ggml_graph_node(gf, i);
-            if (!ggml_backend_supports_op(backend_, node)) {
+            if (!backend_supports(node)) {
                 throw trainer_error("unsupported-op", backend_name_ + " cannot compute " + ggml_op_desc(node) + " for the optimizer");
             }
         }
@@ -643,38 +646,97 @@ void lora_trainer::validate(const batch & b) const {
     }
 }
 
-// ggml's backward of a matrix product feeds OUT_PROD a transposed gradient; the Vulkan kernel takes
-// contiguous operands only. Where the backend refuses such a node, its operands are made contiguous
-// (a copy) and the graph is rebuilt in the same order; anything else it cannot compute stays an error.
-ggml_cgraph * lora_trainer::adapt_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize) {
-    int fixed = 0;
+// Backward nodes the backend cannot compute, rewritten into operations it can (ADR 0012). Each node keeps
+// its identity (its consumers are untouched): it becomes the last operation of an equivalent composition
+// whose other operations are new nodes; the graph is then rebuilt in the same order. Vulkan's OUT_PROD
+// needs contiguous operands (copies suffice); Metal has no OUT_PROD, SOFT_MAX_BACK, RMS_NORM_BACK,
+// REPEAT_BACK or GET_ROWS_BACK at all. Anything still unsupported stays an error in check_supported.
+ggml_cgraph * lora_trainer::lower_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize) {
+    int lowered = 0;
+    auto become = [](ggml_tensor * node, ggml_op op, ggml_tensor * a, ggml_tensor * b) {
+        node->op = op;
+        std::fill(std::begin(node->src), std::end(node->src), nullptr);
+        node->src[0] = a;
+        node->src[1] = b;
+        std::memset(node->op_params, 0, sizeof(node->op_params));
+    };
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * node = ggml_graph_node(gf, i);
-        if (node->op != GGML_OP_OUT_PROD || ggml_backend_supports_op(backend_, node)) continue;
-        for (int s = 0; s < 2; ++s) {
-            if (!ggml_is_contiguous(node->src[s])) {
-                node->src[s] = ggml_cont(ctx, node->src[s]);
-                ++fixed;
+        if (backend_supports(node)) continue;
+        ggml_tensor * a = node->src[0], * b = node->src[1];
+        switch (node->op) {
+            case GGML_OP_OUT_PROD: {
+                if (!ggml_is_contiguous(a) || !ggml_is_contiguous(b)) {
+                    node->src[0] = ggml_is_contiguous(a) ? a : ggml_cont(ctx, a);
+                    node->src[1] = ggml_is_contiguous(b) ? b : ggml_cont(ctx, b);
+                    ++lowered;
+                    if (backend_supports(node)) break;
+                }
+                // OUT_PROD(a, b)[i, j] = Σ_k a[i, k]·b[j, k] = MUL_MAT(aᵀ, bᵀ), broadcasting alike over dims 2-3.
+                ggml_tensor * at = ggml_cont(ctx, ggml_transpose(ctx, a));
+                ggml_tensor * bt = b->op == GGML_OP_TRANSPOSE && ggml_is_contiguous(b->src[0]) ? b->src[0] : ggml_cont(ctx, ggml_transpose(ctx, b));
+                become(node, GGML_OP_MUL_MAT, at, bt);
+                ++lowered;
+                break;
             }
+            case GGML_OP_SOFT_MAX_BACK: {
+                // dx = scale · y ⊙ (dy − Σ y ⊙ dy), a = dy, b = y
+                float scale = 1.0f, max_bias = 0.0f;
+                std::memcpy(&scale, (const float *) node->op_params + 0, sizeof(float));
+                std::memcpy(&max_bias, (const float *) node->op_params + 1, sizeof(float));
+                if (max_bias != 0.0f) break;
+                ggml_tensor * d = ggml_sub(ctx, a, ggml_sum_rows(ctx, ggml_mul(ctx, b, a)));
+                become(node, GGML_OP_MUL, scale == 1.0f ? d : ggml_scale(ctx, d, scale), b);
+                ++lowered;
+                break;
+            }
+            case GGML_OP_RMS_NORM_BACK: {
+                // x = b, dz = a: dx = (dz − y · mean(dz ⊙ y)) / rms, with y = x / rms and rms = sqrt(mean(x²) + eps)
+                float eps = 0.0f;
+                std::memcpy(&eps, node->op_params, sizeof(float));
+                const float inv_n = 1.0f / (float) b->ne[0];
+                ggml_tensor * rms = ggml_sqrt(ctx, ggml_scale_bias(ctx, ggml_sum_rows(ctx, ggml_sqr(ctx, b)), inv_n, eps));
+                ggml_tensor * y = ggml_div(ctx, b, rms);
+                ggml_tensor * m = ggml_scale(ctx, ggml_sum_rows(ctx, ggml_mul(ctx, a, y)), inv_n);
+                become(node, GGML_OP_DIV, ggml_sub(ctx, a, ggml_mul(ctx, y, m)), rms);
+                ++lowered;
+                break;
+            }
+            case GGML_OP_REPEAT_BACK: {
+                // The GQA broadcast's backward sums the 4th dimension (the head groups) of a 4-D view.
+                if (node->ne[0] != a->ne[0] || node->ne[1] != a->ne[1] || node->ne[2] != a->ne[2] || node->ne[3] != 1) break;
+                ggml_tensor * sum = ggml_sum_rows(ctx, ggml_cont(ctx, ggml_permute(ctx, a, 1, 2, 3, 0)));  // [1, ne0, ne1, ne2]
+                become(node, GGML_OP_CONT, sum, nullptr);
+                ++lowered;
+                break;
+            }
+            case GGML_OP_GET_ROWS_BACK: {
+                // The gather of supervised positions picks each row once: its backward sets rows into zeros.
+                ggml_tensor * zeros = ggml_fill(ctx, ggml_new_tensor_2d(ctx, GGML_TYPE_F32, node->ne[0], node->ne[1]), 0.0f);
+                become(node, GGML_OP_CONT, ggml_set_rows(ctx, zeros, a, b), nullptr);
+                ++lowered;
+                break;
+            }
+            default:
+                break;
         }
     }
-    if (fixed == 0) return gf;
-    ggml_cgraph * out = ggml_new_graph_custom(ctx, gsize + 1024, true);
-    if ((size_t) fixed > 1024) throw trainer_error("unsupported-op", "too many operands to copy for " + backend_name_);
+    if (lowered == 0) return gf;
+    ggml_cgraph * out = ggml_new_graph_custom(ctx, 2 * gsize, true);
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) ggml_build_forward_expand(out, ggml_graph_node(gf, i));
     return out;
 }
 
+bool lora_trainer::backend_supports(const ggml_tensor * node) const {
+    if (!denied_ops_.empty() && denied_ops_.find("," + std::string(ggml_op_desc(node)) + ",") != std::string::npos) return false;
+    return ggml_backend_supports_op(backend_, node);
+}
+
 void lora_trainer::check_supported(ggml_cgraph * gf, const char * what, bool probe) const {
-    // Test hook: operations named here count as unsupported, to exercise the paths a GPU backend that
-    // lacks them (Metal) takes on machines without one.
-    const char * deny_env = std::getenv("POLYTUNE_TRAINER_UNSUPPORTED_OPS");
-    const std::string denied = deny_env ? "," + std::string(deny_env) + "," : std::string();
     // One backend computes the whole graph: an op it lacks is an error here, never a silent CPU fallback.
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * node = ggml_graph_node(gf, i);
-        const bool deny = !denied.empty() && denied.find("," + std::string(ggml_op_desc(node)) + ",") != std::string::npos;
-        if (deny || !ggml_backend_supports_op(backend_, node)) {
+        if (!backend_supports(node)) {
             std::string types = ggml_type_name(node->type);
             for (int s = 0; s < GGML_MAX_SRC && node->src[s]; ++s) types += std::string(s ? ", " : " from ") + ggml_type_name(node->src[s]->type);
             std::string dims = std::to_string(node->ne[0]);
@@ -792,8 +854,8 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     for (int s = 0; s < S; ++s) picks[s] = (int32_t) (s * V + labels[s]);
 
     const size_t gsize = graph_size_for(hp_.n_layer) * (backward ? 3 : 1);
-    // Room for a second graph: adapt_for_backend may rebuild it.
-    ggml_init_params ip = {ggml_tensor_overhead() * gsize * 2 + 2 * ggml_graph_overhead_custom(gsize + 1024, backward), nullptr, true};
+    // Room for a second graph, twice the size, and its new tensors: lower_for_backend may rebuild it.
+    ggml_init_params ip = {ggml_tensor_overhead() * gsize * 3 + ggml_graph_overhead_custom(gsize, backward) + ggml_graph_overhead_custom(2 * gsize, backward), nullptr, true};
     ggml_ctx_ptr ctx(ggml_init(ip));
     ggml_tensor * t_tokens = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, C * R);
     ggml_tensor * t_pos = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, C * R);
@@ -849,7 +911,7 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
         ggml_build_backward_expand(ctx.get(), gf, accs.data());
         loss_grad = ggml_graph_get_grad_acc(gf, loss);
         use_transposed(gf);
-        gf = adapt_for_backend(ctx.get(), gf, gsize);
+        gf = lower_for_backend(ctx.get(), gf, gsize);
     }
     const char * what = backward ? "training graph" : "evaluation graph";
     check_supported(gf, what, probe);  // before allocating: a refused graph must not leave its buffers behind

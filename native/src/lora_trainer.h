@@ -158,6 +158,7 @@ private:
     hparams hp_;
     ggml_backend * backend_ = nullptr;
     std::string backend_name_, device_description_, backend_note_;
+    std::string denied_ops_;  // test hook (POLYTUNE_TRAINER_UNSUPPORTED_OPS)
     void * device_ = nullptr;
     ggml_context * weights_ctx_ = nullptr;
     ggml_backend_buffer * weights_buf_ = nullptr;
@@ -201,7 +202,8 @@ private:
     void open_backend();
     void probe_training();
     void release_compute();
-    ggml_cgraph * adapt_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize);
+    ggml_cgraph * lower_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize);
+    bool backend_supports(const ggml_tensor * node) const;
     lora_pair * find_param(const std::string & name, bool & is_a) const;
     // the forward pass to the final norm over R rows of C tokens; returns hidden states [n_embd, C*R]
     ggml_tensor * build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R);
