@@ -116,6 +116,10 @@ describe("polytune CLI", () => {
     const r = polytune("train", "--model", model, "--data", empty, "--steps", "2");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no examples/);
+    const dropout = polytune("train", "--model", model, "--data", empty, "--dropout", "1");
+    expect(dropout.code).toBe(1);
+    expect(dropout.stderr.trim().split("\n")).toHaveLength(1);
+    expect(dropout.stderr).toMatch(/dropout: Too big: expected number to be <1/);
   });
 
   it.skipIf(!hasSharedData)("explains a GGUF v1 file", () => {
