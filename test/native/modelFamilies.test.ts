@@ -8,6 +8,7 @@ import { loraParameterCount } from "../../electron/engine/models/estimateMemory.
 import { writeTinyModel, type TinyModelOptions } from "../../electron/engine/models/writeTinyModel.js";
 import { loadTrainerAddon, trainerBackendsDir, type NativeTrainer } from "../../electron/engine/train/TrainerAddon.js";
 import { tokensOf, worstLogProbDifference } from "../support/llamaReference.js";
+import { hasSharedData, sharedTinyLlama } from "../support/sharedData.js";
 import { makeTempDir } from "../support/tempDir.js";
 import { setSameB, worstFiniteDifferenceError } from "../support/trainerGradients.js";
 
@@ -82,6 +83,20 @@ describe("llama-family variants", () => {
       expect(await worstFiniteDifferenceError(trainer, tokens, target)).toBeLessThan(5e-2);
     } finally {
       trainer.dispose();
+    }
+  });
+
+  it.skipIf(!hasSharedData).each([false, true])("a file from another converter (ollama's llama-2-tiny-random, F16; kept as stored: %s): llama.cpp's log-probabilities", async (keepBaseType) => {
+    const trainer = await loadTrainerAddon().openTrainer({ modelPath: sharedTinyLlama, backendsDir: trainerBackendsDir(), backend: "cpu", targets: ["q", "k", "v", "o", "gate", "up", "down"], rank: 4, alpha: 8, keepBaseType, seed: 7, threads: 2 });
+    const model = await llama.loadModel({ modelPath: sharedTinyLlama });
+    try {
+      const tokens = tokensOf(model, "Grüß Gott, hello world: une phrase en français.");
+      // F32 dequantization differs from llama.cpp's F16 products by their rounding; as stored, it is the same computation.
+      const tolerance = keepBaseType ? 2e-5 : 1e-3;
+      expect(await worstLogProbDifference(model, tokens, await trainer.logits(Int32Array.from(tokens)), trainer.info().vocabSize)).toBeLessThan(tolerance);
+    } finally {
+      trainer.dispose();
+      await model.dispose();
     }
   });
 
