@@ -64,7 +64,9 @@ export async function estimateMemory(model: ModelDetail, input: EstimateInput): 
   // and the trainer's tables of keep-masks (1,024 rows per input width, F16).
   const dropoutPerTokenLayer = input.dropout > 0 ? 4 * 2 * (5 * e + headDim * heads + f) : 0;
   const dropoutTables = input.dropout > 0 ? 1024 * 2 * (e + f + (headDim * heads !== e ? headDim * heads : 0)) : 0;
-  const activationBytes = tokens * layers * (perTokenLayer + dropoutPerTokenLayer) + tokens * (model.vocabSize ?? 0) * 4 * 2 + dropoutTables;
+  // The head's logits, probabilities, the loss's one-hot and their gradients peak at about 3.3 × V floats a
+  // token (measured with the trainer's compute buffer); 3.5 keeps the estimate an upper bound.
+  const activationBytes = tokens * layers * (perTokenLayer + dropoutPerTokenLayer) + tokens * (model.vocabSize ?? 0) * 4 * 3.5 + dropoutTables;
   const training = {
     seqLen: input.seqLen,
     batch: input.batch,
