@@ -76,6 +76,7 @@ size_t graph_size_for(int n_layer) { return std::max<size_t>(4096, (size_t) n_la
 // The type of a transposed copy: the source's, where its blocks fit the new row length and ggml can
 // write it without an importance matrix; else Q8_0, else F16.
 ggml_type transposed_type(ggml_type src, int64_t row) {
+    if (src == GGML_TYPE_F32) return GGML_TYPE_F32;
     static const ggml_type writable[] = {GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1, GGML_TYPE_Q5_0, GGML_TYPE_Q5_1, GGML_TYPE_Q8_0,
                                          GGML_TYPE_Q2_K, GGML_TYPE_Q3_K, GGML_TYPE_Q4_K, GGML_TYPE_Q5_K, GGML_TYPE_Q6_K};
     auto fits = [&](ggml_type t) { return row % ggml_blck_size(t) == 0; };
@@ -280,6 +281,9 @@ void lora_trainer::load_model() {
     weights_ctx_ = ggml_init(wp);
     std::map<std::string, ggml_tensor *> made;
     std::map<std::string, ggml_tensor *> made_t;  // transposed copies (keep_base_type)
+    // A backend without OUT_PROD at all (Metal) would transpose an F32 matrix for every backward
+    // (lower_for_backend): hold F32 matrices transposed too, once.
+    const bool transpose_f32 = !backend_does_out_prod();
     for (const auto & name : names) {
         ggml_tensor * src = ggml_get_tensor(meta.get(), name.c_str());
         if (!src) throw trainer_error("bad-model", "the model has no tensor '" + name + "'");
@@ -296,7 +300,7 @@ void lora_trainer::load_model() {
         // On every backend: the GPUs cannot do that OUT_PROD at all, and the CPU does it for F16 or
         // quantized W an order of magnitude slower than the product. The embeddings need one only when
         // they are also the output head.
-        if (type != GGML_TYPE_F32 && (name != "token_embd.weight" || tied)) {
+        if ((type != GGML_TYPE_F32 || transpose_f32) && is_matrix(name) && (name != "token_embd.weight" || tied)) {
             made_t[name] = ggml_new_tensor_2d(weights_ctx_, transposed_type(type, src->ne[1]), src->ne[1], src->ne[0]);
         }
     }
@@ -588,9 +592,10 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
         if (L.bk) k = ggml_add(ctx, k, L.bk);
         if (L.bv) v = ggml_add(ctx, v, L.bv);
         if (hp_.qk_norm) {
-            // Over [hd, heads·T]: CUDA launches a 3-D norm with T in a grid dimension capped at 65535.
-            q = ggml_mul(ctx, ggml_rms_norm(ctx, ggml_reshape_2d(ctx, q, hd, (int64_t) nh * T), hp_.rms_eps), L.q_norm);
-            k = ggml_mul(ctx, ggml_rms_norm(ctx, ggml_reshape_2d(ctx, k, hd, (int64_t) nkv * T), hp_.rms_eps), L.k_norm);
+            // Over [hd, heads, C, R]: GPU norms launch per row with each dimension capped at 65535, so
+            // neither T nor heads·T may be one dimension.
+            q = ggml_mul(ctx, ggml_rms_norm(ctx, ggml_reshape_4d(ctx, q, hd, nh, C, R), hp_.rms_eps), L.q_norm);
+            k = ggml_mul(ctx, ggml_rms_norm(ctx, ggml_reshape_4d(ctx, k, hd, nkv, C, R), hp_.rms_eps), L.k_norm);
         }
         q = ggml_reshape_3d(ctx, q, hd, nh, T);
         k = ggml_reshape_3d(ctx, k, hd, nkv, T);
@@ -660,9 +665,12 @@ ggml_cgraph * lora_trainer::lower_for_backend(ggml_context * ctx, ggml_cgraph * 
         node->src[1] = b;
         std::memset(node->op_params, 0, sizeof(node->op_params));
     };
+    // CUDA's GET_ROWS_BACK loops over every index for every output element (V·S² for the labels' gather,
+    // with one busy thread per block): on GPUs it is lowered even where supported. The CPU's scatters.
+    const bool cpu = !device_ || ggml_backend_dev_type((ggml_backend_dev_t) device_) == GGML_BACKEND_DEVICE_TYPE_CPU;
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * node = ggml_graph_node(gf, i);
-        if (backend_supports(node)) continue;
+        if (backend_supports(node) && (cpu || node->op != GGML_OP_GET_ROWS_BACK)) continue;
         ggml_tensor * a = node->src[0], * b = node->src[1];
         switch (node->op) {
             case GGML_OP_OUT_PROD: {
@@ -703,17 +711,24 @@ ggml_cgraph * lora_trainer::lower_for_backend(ggml_context * ctx, ggml_cgraph * 
                 break;
             }
             case GGML_OP_REPEAT_BACK: {
-                // The GQA broadcast's backward sums the 4th dimension (the head groups) of a 4-D view.
-                if (node->ne[0] != a->ne[0] || node->ne[1] != a->ne[1] || node->ne[2] != a->ne[2] || node->ne[3] != 1) break;
-                ggml_tensor * sum = ggml_sum_rows(ctx, ggml_cont(ctx, ggml_permute(ctx, a, 1, 2, 3, 0)));  // [1, ne0, ne1, ne2]
-                become(node, GGML_OP_CONT, sum, nullptr);
+                // The GQA broadcast's backward sums the 4th dimension (the head groups, 2 to 8 of them) of a
+                // 4-D view: as a chain of additions of its slices.
+                if (node->ne[0] != a->ne[0] || node->ne[1] != a->ne[1] || node->ne[2] != a->ne[2] || node->ne[3] != 1 || a->ne[3] < 2) break;
+                auto slice = [&](int64_t j) { return ggml_view_3d(ctx, a, a->ne[0], a->ne[1], a->ne[2], a->nb[1], a->nb[2], (size_t) j * a->nb[3]); };
+                ggml_tensor * sum = slice(0);
+                for (int64_t j = 1; j + 1 < a->ne[3]; ++j) sum = ggml_add(ctx, sum, slice(j));
+                become(node, GGML_OP_ADD, sum, slice(a->ne[3] - 1));
                 ++lowered;
                 break;
             }
             case GGML_OP_GET_ROWS_BACK: {
-                // The gather of supervised positions picks each row once: its backward sets rows into zeros.
-                ggml_tensor * zeros = ggml_fill(ctx, ggml_new_tensor_2d(ctx, GGML_TYPE_F32, node->ne[0], node->ne[1]), 0.0f);
-                become(node, GGML_OP_CONT, ggml_set_rows(ctx, zeros, a, b), nullptr);
+                // Both gathers (the supervised positions, the labels' probabilities) pick each row once, so
+                // the backward sets rows into zeros. The zeros are filled in rows of a few thousand: the
+                // labels' gather has rows of one, V·S of them, which GPUs would launch one by one.
+                const int64_t n = node->ne[0] * node->ne[1];
+                const int64_t w = std::gcd(n, (int64_t) 4096);
+                ggml_tensor * zeros = ggml_fill(ctx, ggml_new_tensor_2d(ctx, GGML_TYPE_F32, w, n / w), 0.0f);
+                become(node, GGML_OP_CONT, ggml_set_rows(ctx, ggml_reshape_2d(ctx, zeros, node->ne[0], node->ne[1]), a, b), nullptr);
                 ++lowered;
                 break;
             }
@@ -725,6 +740,15 @@ ggml_cgraph * lora_trainer::lower_for_backend(ggml_context * ctx, ggml_cgraph * 
     ggml_cgraph * out = ggml_new_graph_custom(ctx, 2 * gsize, true);
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) ggml_build_forward_expand(out, ggml_graph_node(gf, i));
     return out;
+}
+
+// Whether the backend computes OUT_PROD of contiguous F32 operands (the backward's activation gradients).
+bool lora_trainer::backend_does_out_prod() const {
+    ggml_init_params ip = {ggml_tensor_overhead() * 4, nullptr, true};
+    ggml_ctx_ptr ctx(ggml_init(ip));
+    ggml_tensor * a = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 64, 32);
+    ggml_tensor * b = ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 16, 32);
+    return backend_supports(ggml_out_prod(ctx.get(), a, b));
 }
 
 bool lora_trainer::backend_supports(const ggml_tensor * node) const {
@@ -832,9 +856,10 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     const row_plan plan = plan_rows(b.lengths);
     const int C = plan.C, R = plan.R;
     // GPU kernels put heads × rows in a grid dimension capped at 65535 (CUDA's GQA backward refuses
-    // over 32768); they would abort the process rather than refuse, so the trainer refuses first.
-    if (device_ && ggml_backend_dev_type((ggml_backend_dev_t) device_) != GGML_BACKEND_DEVICE_TYPE_CPU && (int64_t) hp_.n_head * R > 32768) {
-        throw trainer_error("bad-input", "the micro-batch packs " + std::to_string(R) + " rows of " + std::to_string(hp_.n_head) + " heads, more than a GPU launch allows (32768 heads × rows); lower the batch size");
+    // from 32768, Metal's products assert below it); they would abort the process rather than refuse,
+    // so the trainer refuses first.
+    if (device_ && ggml_backend_dev_type((ggml_backend_dev_t) device_) != GGML_BACKEND_DEVICE_TYPE_CPU && (int64_t) hp_.n_head * R >= 32768) {
+        throw trainer_error("bad-input", "the micro-batch packs " + std::to_string(R) + " rows of " + std::to_string(hp_.n_head) + " heads, more than a GPU launch allows (under 32768 heads × rows); lower the batch size");
     }
     // Position i-1 predicts token i; a prediction is supervised when token i is a target.
     std::vector<int32_t> rows, labels;
@@ -881,15 +906,13 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     ggml_tensor * h = build_hidden(ctx.get(), t_tokens, t_pos, t_mask, C, R);
     ggml_tensor * hs = ggml_get_rows(ctx.get(), h, t_sel);                     // [n_embd, S]: the head only where it counts
     ggml_tensor * logits = project(ctx.get(), output_, hs, output_lora_);     // [V, S]
-    // -log softmax at each label: the probabilities times a one-hot of the labels, summed per row. The
-    // one-hot is made on the device (ones set into zeros at s·V + label), so no [V, S] input crosses the
-    // bus, and the backward is a product: a gather's backward (GET_ROWS_BACK) costs V·S² on CUDA.
-    ggml_tensor * probs = ggml_soft_max(ctx.get(), logits);
-    ggml_tensor * ones = ggml_fill(ctx.get(), ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 1, S), 1.0f);
-    ggml_tensor * zeros = ggml_fill(ctx.get(), ggml_new_tensor_2d(ctx.get(), GGML_TYPE_F32, 1, V * S), 0.0f);
-    ggml_tensor * onehot = ggml_reshape_2d(ctx.get(), ggml_set_rows(ctx.get(), zeros, ones, t_picks), V, S);
-    // The tiny bias keeps log finite should a probability underflow.
-    ggml_tensor * p_label = ggml_scale_bias(ctx.get(), ggml_sum_rows(ctx.get(), ggml_mul(ctx.get(), probs, onehot)), 1.0f, 1e-30f); // [1, S]
+    // -log softmax at each label, gathered from the flattened probabilities: no [V, S] one-hot input,
+    // which would cross the bus every step (on GPUs the gather's backward is lowered, ADR 0012). The tiny
+    // bias keeps log finite should a probability underflow; it is also a real copy, which the gather
+    // needs: gathering from a view of soft_max's output directly gets a wrong backward from ggml's
+    // allocator (the softmax gradient is skipped).
+    ggml_tensor * probs = ggml_scale_bias(ctx.get(), ggml_soft_max(ctx.get(), logits), 1.0f, 1e-30f);
+    ggml_tensor * p_label = ggml_get_rows(ctx.get(), ggml_reshape_2d(ctx.get(), probs, 1, V * S), t_picks); // [1, S]
     ggml_tensor * loss = ggml_scale(ctx.get(), ggml_sum(ctx.get(), ggml_log(ctx.get(), p_label)), -1.0f);
     ggml_set_output(loss);
     ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, backward);

@@ -204,6 +204,7 @@ private:
     void release_compute();
     ggml_cgraph * lower_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize);
     bool backend_supports(const ggml_tensor * node) const;
+    bool backend_does_out_prod() const;
     lora_pair * find_param(const std::string & name, bool & is_a) const;
     // the forward pass to the final norm over R rows of C tokens; returns hidden states [n_embd, C*R]
     ggml_tensor * build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R);

@@ -316,11 +316,14 @@ describe("native LoRA trainer", () => {
     "on a backend with Metal's operations (no OUT_PROD, SOFT_MAX_BACK, RMS_NORM_BACK, REPEAT_BACK, GET_ROWS_BACK), computes the same gradients (%s)",
     async (arch, vocab) => {
       const path = join(tmp.dir, `metal-ops-${arch}.gguf`);
-      await writeTinyModel({ out: path, arch, vocab, layers: 2, embd: 32, heads: 4, headsKv: 2, seed: 9, std: 0.2, tiedOutput: false });
+      // Four query heads per KV head: the GQA backward sums groups of four.
+      await writeTinyModel({ out: path, arch, vocab, layers: 2, embd: 32, heads: 8, headsKv: 2, seed: 9, std: 0.2, tiedOutput: false });
       process.env.POLYTUNE_TRAINER_UNSUPPORTED_OPS = "OUT_PROD,SOFT_MAX_BACK,RMS_NORM_BACK,REPEAT_BACK,GET_ROWS_BACK";
       const lowered = await open(path, 2, 4, [...allTargets, "output"]).finally(() => delete process.env.POLYTUNE_TRAINER_UNSUPPORTED_OPS);
       const plain = await open(path, 2, 4, [...allTargets, "output"]);
       try {
+        // Without OUT_PROD, F32 matrices are held transposed too (else every backward would transpose them).
+        expect(lowered.info().baseBytes).toBeGreaterThan(1.5 * plain.info().baseBytes);
         setSameB([lowered, plain], 0.3);
         // Two sequences packed into one micro-batch, the head and its softmax included.
         const batch = packBatch([example([1, 450, 7483, 310, 3444, 338, 3681, 29889, 13], 4), example([1, 15043, 3186, 29892], 2)]);
