@@ -301,10 +301,15 @@ export function buildProgram(): Command {
     .option("--heads <n>", "attention heads", int("--heads"), 4)
     .option("--heads-kv <n>", "key/value heads (GQA)", int("--heads-kv"), 2)
     .option("--ff <n>", "feed-forward size (default 2×embd)", int("--ff"))
+    .option("--head-dim <n>", "attention head size (default embd/heads; differs in Qwen3 0.6B, for one)", int("--head-dim"))
+    .option("--biases", "biases on q, k, v, o and the feed-forward projections")
     .option("--seed <n>", "random seed", int("--seed"), 1)
-    .action(async (o: { out: string; vocab: "llama-spm" | "qwen2"; arch: "llama" | "qwen2" | "qwen3"; type: "f32" | "f16" | "q8_0"; layers: number; embd: number; heads: number; headsKv: number; ff?: number; seed: number }) => {
-      const info = await writeTinyModel({ out: o.out, vocab: o.vocab, arch: o.arch, type: o.type, layers: o.layers, embd: o.embd, heads: o.heads, headsKv: o.headsKv, seed: o.seed, ...(o.ff ? { ff: o.ff } : {}) });
-      out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
+    .action(async (o: { out: string; vocab: "llama-spm" | "qwen2"; arch: "llama" | "qwen2" | "qwen3"; type: "f32" | "f16" | "q8_0"; layers: number; embd: number; heads: number; headsKv: number; ff?: number; headDim?: number; biases?: boolean; seed: number }) => {
+      const info = await writeTinyModel({
+        out: o.out, vocab: o.vocab, arch: o.arch, type: o.type, layers: o.layers, embd: o.embd, heads: o.heads, headsKv: o.headsKv, seed: o.seed,
+        ...(o.ff ? { ff: o.ff } : {}), ...(o.headDim ? { headDim: o.headDim } : {}), ...(o.biases ? { biases: true } : {}),
+      });
+      out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads of ${info.headDim}, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
     });
   registerTrainCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   return program;

@@ -54,6 +54,7 @@ export interface TinyModelInfo {
   embd: number;
   heads: number;
   headsKv: number;
+  headDim: number;
   ff: number;
   parameters: number;
   type: TinyWeightType;
@@ -233,5 +234,5 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   if (!existsSync(dirname(options.out))) mkdirSync(dirname(options.out), { recursive: true });
   writeGguf(options.out, kv, tensors);
   const parameters = tensors.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0);
-  return { path: options.out, arch, vocab, vocabSize, layers, embd, heads, headsKv, ff, parameters, type };
+  return { path: options.out, arch, vocab, vocabSize, layers, embd, heads, headsKv, headDim, ff, parameters, type };
 }

@@ -31,9 +31,10 @@ describe("polytune CLI", () => {
 
   it("makes a tiny model, adds it, lists, shows and greedy-completes it", () => {
     const model = join(tmp.dir, "tiny.gguf");
-    const made = polytune("--json", "models", "make-tiny", "--out", model, "--layers", "1", "--embd", "32", "--seed", "5");
+    // Heads wider than embd / heads, and biases, as some real files have: llama.cpp still runs it below.
+    const made = polytune("--json", "models", "make-tiny", "--out", model, "--layers", "1", "--embd", "32", "--head-dim", "16", "--biases", "--seed", "5");
     expect(made.code).toBe(0);
-    expect(JSON.parse(made.stdout)).toMatchObject({ arch: "llama", layers: 1, embd: 32, vocabSize: 32000 });
+    expect(JSON.parse(made.stdout)).toMatchObject({ arch: "llama", layers: 1, embd: 32, heads: 4, headDim: 16, vocabSize: 32000 });
 
     const added = JSON.parse(polytune("--json", "models", "add", model).stdout) as { added: Array<{ id: string; name: string }> };
     expect(added.added).toHaveLength(1);
