@@ -28,6 +28,22 @@ void write_atomically(gguf_context * g, const std::string & path) {
     }
 }
 
+// A GGUF file with its tensor data in host memory (checkpoints and adapters are small).
+struct loaded_gguf {
+    ggml_ctx_ptr data;
+    gguf_ptr g;
+};
+
+loaded_gguf load_gguf(const std::string & path, const char * code, const std::string & unreadable) {
+    ggml_context * raw = nullptr;
+    gguf_init_params params = {false, &raw};
+    loaded_gguf f;
+    f.g.reset(gguf_init_from_file(path.c_str(), params));
+    if (!f.g) throw trainer_error(code, "'" + path + "' is not a readable " + unreadable);
+    f.data.reset(raw);
+    return f;
+}
+
 // A host context holding copies of tensors for gguf_add_tensor, which reads tensor data from host memory.
 struct host_tensors {
     ggml_ctx_ptr ctx;
@@ -95,11 +111,7 @@ void lora_trainer::save_checkpoint(const std::string & path) const {
 }
 
 void lora_trainer::load_checkpoint(const std::string & path) {
-    ggml_context * raw = nullptr;
-    gguf_init_params params = {false, &raw};
-    gguf_ptr g(gguf_init_from_file(path.c_str(), params));
-    if (!g) throw trainer_error("bad-checkpoint", "'" + path + "' is not a readable checkpoint");
-    ggml_ctx_ptr data(raw);
+    auto [data, g] = load_gguf(path, "bad-checkpoint", "checkpoint");
     int64_t step_id = gguf_find_key(g.get(), "polytune.step");
     if (step_id < 0) throw trainer_error("bad-checkpoint", "'" + path + "' is not a Polytune checkpoint");
     if ((int) kv_u32(g.get(), "polytune.rank", 0, true) != opts_.rank) throw trainer_error("bad-checkpoint", "the checkpoint was made with another LoRA rank");
@@ -123,11 +135,7 @@ void lora_trainer::load_checkpoint(const std::string & path) {
 }
 
 void lora_trainer::load_adapter(const std::string & path) {
-    ggml_context * raw = nullptr;
-    gguf_init_params params = {false, &raw};
-    gguf_ptr g(gguf_init_from_file(path.c_str(), params));
-    if (!g) throw trainer_error("bad-adapter", "'" + path + "' is not a readable GGUF file");
-    ggml_ctx_ptr data(raw);
+    auto [data, g] = load_gguf(path, "bad-adapter", "GGUF file");
     int64_t type_id = gguf_find_key(g.get(), "adapter.type");
     if (type_id < 0 || std::string(gguf_get_val_str(g.get(), type_id)) != "lora") throw trainer_error("bad-adapter", "'" + path + "' is not a LoRA adapter (no adapter.type = lora)");
     std::set<std::string> expected;

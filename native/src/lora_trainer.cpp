@@ -193,7 +193,6 @@ void lora_trainer::free_all() {
     layers_.clear();
     transposed_.clear();
     dropout_tables_.clear();
-    dropout_rows_.clear();
     output_lora_ = nullptr;
     tok_embd_ = output_norm_ = output_ = rope_freqs_ = nullptr;
     norm_graph_ = update_graph_ = nullptr;
@@ -465,7 +464,7 @@ void lora_trainer::use_transposed(ggml_cgraph * gf) {
 }
 
 namespace {
-constexpr int64_t dropout_rows = 1024;  // keep-rows per input width; tokens pick among them independently
+constexpr int64_t dropout_table_rows = 1024;  // keep-rows per input width; tokens pick among them independently
 }
 
 // One table per input width of keep-masks (1 with probability 1 - p, else 0), drawn once from the seed,
@@ -478,7 +477,7 @@ void lora_trainer::init_dropout() {
     }
     ggml_init_params ip = {ggml_tensor_overhead() * (widths.size() + 1), nullptr, true};
     dropout_ctx_ = ggml_init(ip);
-    for (int64_t w : widths) dropout_tables_[w] = ggml_new_tensor_2d(dropout_ctx_, GGML_TYPE_F16, w, dropout_rows);
+    for (int64_t w : widths) dropout_tables_[w] = ggml_new_tensor_2d(dropout_ctx_, GGML_TYPE_F16, w, dropout_table_rows);
     dropout_buf_ = ggml_backend_alloc_ctx_tensors(dropout_ctx_, backend_);
     if (!dropout_buf_) throw trainer_error("out-of-memory", "out of memory on " + device_description_ + " for the dropout masks" + free_memory_note(device_));
     std::mt19937 rng(opts_.seed ^ 0x6d61736bu);
@@ -556,12 +555,12 @@ memory_report lora_trainer::memory() const {
     return m;
 }
 
-ggml_tensor * lora_trainer::project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp) {
+ggml_tensor * lora_trainer::project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp, const dropout_rows & drop) {
     ggml_tensor * y = ggml_mul_mat(ctx, w, x);
     if (lp) {
         float scale = lora_scale();
-        auto rows = dropout_rows_.find(lp);
-        if (rows != dropout_rows_.end()) {
+        auto rows = drop.find(lp);
+        if (rows != drop.end()) {
             // Dropout on the adapter's input, as PEFT does: x · keep-mask, and 1/(1-p) folded into the scale.
             x = ggml_mul(ctx, x, ggml_get_rows(ctx, dropout_tables_.at(lp->n_in), rows->second));
             scale /= 1.0f - opts_.dropout;
@@ -575,7 +574,7 @@ ggml_tensor * lora_trainer::project(ggml_context * ctx, ggml_tensor * w, ggml_te
 
 // R rows of C tokens each (sequences packed into rows, each attending only to itself); the rows are
 // folded into the head dimension for attention, which keeps every tensor 3-D for the GQA backward.
-ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R) {
+ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R, const dropout_rows & drop) {
     const int hd = hp_.head_dim();
     const int nh = hp_.n_head, nkv = hp_.n_head_kv;
     const int T = C * R;
@@ -585,9 +584,9 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
         auto & L = layers_[l];
         auto lora = [&](const char * t) -> lora_pair * { auto it = L.lora.find(t); return it == L.lora.end() ? nullptr : it->second; };
         ggml_tensor * cur = ggml_mul(ctx, ggml_rms_norm(ctx, x, hp_.rms_eps), L.attn_norm);
-        ggml_tensor * q = project(ctx, L.wq, cur, lora("q"));
-        ggml_tensor * k = project(ctx, L.wk, cur, lora("k"));
-        ggml_tensor * v = project(ctx, L.wv, cur, lora("v"));
+        ggml_tensor * q = project(ctx, L.wq, cur, lora("q"), drop);
+        ggml_tensor * k = project(ctx, L.wk, cur, lora("k"), drop);
+        ggml_tensor * v = project(ctx, L.wv, cur, lora("v"), drop);
         if (L.bq) q = ggml_add(ctx, q, L.bq);
         if (L.bk) k = ggml_add(ctx, k, L.bk);
         if (L.bv) v = ggml_add(ctx, v, L.bv);
@@ -615,15 +614,15 @@ ggml_tensor * lora_trainer::build_hidden(ggml_context * ctx, ggml_tensor * token
         ggml_tensor * kqv = ggml_mul_mat(ctx, Vt, kq);                                // [hd, C_q, nh·R]
         ggml_tensor * o = ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, kqv, hd, C, nh, R), 0, 2, 1, 3)); // [hd, nh, C, R]
         o = ggml_reshape_2d(ctx, o, (int64_t) hd * nh, T);
-        ggml_tensor * attn = project(ctx, L.wo, o, lora("o"));
+        ggml_tensor * attn = project(ctx, L.wo, o, lora("o"), drop);
         if (L.bo) attn = ggml_add(ctx, attn, L.bo);
         x = ggml_add(ctx, x, attn);
         cur = ggml_mul(ctx, ggml_rms_norm(ctx, x, hp_.rms_eps), L.ffn_norm);
-        ggml_tensor * gate = project(ctx, L.w_gate, cur, lora("gate"));
-        ggml_tensor * up = project(ctx, L.w_up, cur, lora("up"));
+        ggml_tensor * gate = project(ctx, L.w_gate, cur, lora("gate"), drop);
+        ggml_tensor * up = project(ctx, L.w_up, cur, lora("up"), drop);
         if (L.b_gate) gate = ggml_add(ctx, gate, L.b_gate);
         if (L.b_up) up = ggml_add(ctx, up, L.b_up);
-        ggml_tensor * down = project(ctx, L.w_down, ggml_swiglu_split(ctx, gate, up), lora("down"));
+        ggml_tensor * down = project(ctx, L.w_down, ggml_swiglu_split(ctx, gate, up), lora("down"), drop);
         if (L.b_down) down = ggml_add(ctx, down, L.b_down);
         x = ggml_add(ctx, x, down);
     }
@@ -667,7 +666,7 @@ ggml_cgraph * lora_trainer::lower_for_backend(ggml_context * ctx, ggml_cgraph * 
     };
     // CUDA's GET_ROWS_BACK loops over every index for every output element (V·S² for the labels' gather,
     // with one busy thread per block): on GPUs it is lowered even where supported. The CPU's scatters.
-    const bool cpu = !device_ || ggml_backend_dev_type((ggml_backend_dev_t) device_) == GGML_BACKEND_DEVICE_TYPE_CPU;
+    const bool cpu = !on_gpu();
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * node = ggml_graph_node(gf, i);
         if (backend_supports(node) && (cpu || node->op != GGML_OP_GET_ROWS_BACK)) continue;
@@ -740,6 +739,10 @@ ggml_cgraph * lora_trainer::lower_for_backend(ggml_context * ctx, ggml_cgraph * 
     ggml_cgraph * out = ggml_new_graph_custom(ctx, 2 * gsize, true);
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) ggml_build_forward_expand(out, ggml_graph_node(gf, i));
     return out;
+}
+
+bool lora_trainer::on_gpu() const {
+    return device_ && ggml_backend_dev_type((ggml_backend_dev_t) device_) != GGML_BACKEND_DEVICE_TYPE_CPU;
 }
 
 // Whether the backend computes OUT_PROD of contiguous F32 operands (the backward's activation gradients).
@@ -852,13 +855,12 @@ packed_inputs pack(const std::vector<int32_t> & tokens, const std::vector<int32_
 
 step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropout_key, bool probe) {
     validate(b);
-    dropout_rows_.clear();
     const row_plan plan = plan_rows(b.lengths);
     const int C = plan.C, R = plan.R;
     // GPU kernels put heads × rows in a grid dimension capped at 65535 (CUDA's GQA backward refuses
     // from 32768, Metal's products assert below it); they would abort the process rather than refuse,
     // so the trainer refuses first.
-    if (device_ && ggml_backend_dev_type((ggml_backend_dev_t) device_) != GGML_BACKEND_DEVICE_TYPE_CPU && (int64_t) hp_.n_head * R >= 32768) {
+    if (on_gpu() && (int64_t) hp_.n_head * R >= 32768) {
         throw trainer_error("bad-input", "the micro-batch packs " + std::to_string(R) + " rows of " + std::to_string(hp_.n_head) + " heads, more than a GPU launch allows (under 32768 heads × rows); lower the batch size");
     }
     // Position i-1 predicts token i; a prediction is supervised when token i is a target.
@@ -890,6 +892,7 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     for (ggml_tensor * t : {t_tokens, t_pos, t_mask, t_sel, t_picks}) ggml_set_input(t);
     // Dropout: each pair's row choices are a view into one index input (the output head sees S tokens, the rest C·R).
     ggml_tensor * t_drop = nullptr;
+    dropout_rows drop;
     const bool dropout = opts_.dropout > 0.0f && dropout_key >= 0;
     if (dropout) {
         int64_t total = 0;
@@ -899,13 +902,13 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
         int64_t at = 0;
         for (const auto & p : loras_) {
             const int64_t n = p->layer < 0 ? S : (int64_t) C * R;
-            dropout_rows_[p.get()] = ggml_view_1d(ctx.get(), t_drop, n, (size_t) at * sizeof(int32_t));
+            drop[p.get()] = ggml_view_1d(ctx.get(), t_drop, n, (size_t) at * sizeof(int32_t));
             at += n;
         }
     }
-    ggml_tensor * h = build_hidden(ctx.get(), t_tokens, t_pos, t_mask, C, R);
+    ggml_tensor * h = build_hidden(ctx.get(), t_tokens, t_pos, t_mask, C, R, drop);
     ggml_tensor * hs = ggml_get_rows(ctx.get(), h, t_sel);                     // [n_embd, S]: the head only where it counts
-    ggml_tensor * logits = project(ctx.get(), output_, hs, output_lora_);     // [V, S]
+    ggml_tensor * logits = project(ctx.get(), output_, hs, output_lora_, drop);     // [V, S]
     // -log softmax at each label, gathered from the flattened probabilities: no [V, S] one-hot input,
     // which would cross the bus every step (on GPUs the gather's backward is lowered, ADR 0012). The tiny
     // bias keeps log finite should a probability underflow; it is also a real copy, which the gather
@@ -954,12 +957,11 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     ggml_backend_tensor_set(t_mask, in.mask.data(), 0, in.mask.size() * sizeof(float));
     ggml_backend_tensor_set(t_sel, rows.data(), 0, rows.size() * sizeof(int32_t));
     ggml_backend_tensor_set(t_picks, picks.data(), 0, picks.size() * sizeof(int32_t));
-    dropout_rows_.clear();
     if (dropout) {
         // The key decides every mask: a resumed run, or a test that repeats the key, draws the same ones.
         std::seed_seq seq{opts_.seed, (uint32_t) dropout_key, (uint32_t) ((uint64_t) dropout_key >> 32), 0x64726f70u};
         std::mt19937 rng(seq);
-        std::uniform_int_distribution<int32_t> pick(0, (int32_t) dropout_rows - 1);
+        std::uniform_int_distribution<int32_t> pick(0, (int32_t) dropout_table_rows - 1);
         std::vector<int32_t> choice((size_t) ggml_nelements(t_drop));
         for (auto & c : choice) c = pick(rng);
         ggml_backend_tensor_set(t_drop, choice.data(), 0, choice.size() * sizeof(int32_t));
@@ -1036,7 +1038,6 @@ void lora_trainer::update(const adam_options & adam) {
 }
 
 std::vector<float> lora_trainer::logits(const std::vector<int32_t> & tokens) {
-    dropout_rows_.clear();  // inference: no dropout
     batch b;
     b.tokens = tokens;
     b.target.assign(tokens.size(), 0);
@@ -1050,7 +1051,8 @@ std::vector<float> lora_trainer::logits(const std::vector<int32_t> & tokens) {
     ggml_tensor * t_pos = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, T);
     ggml_tensor * t_mask = ggml_new_tensor_4d(ctx.get(), GGML_TYPE_F32, T, T, 1, 1);
     for (ggml_tensor * t : {t_tokens, t_pos, t_mask}) ggml_set_input(t);
-    ggml_tensor * out = project(ctx.get(), output_, build_hidden(ctx.get(), t_tokens, t_pos, t_mask, T, 1), output_lora_);
+    const dropout_rows none;  // inference: no dropout
+    ggml_tensor * out = project(ctx.get(), output_, build_hidden(ctx.get(), t_tokens, t_pos, t_mask, T, 1, none), output_lora_, none);
     ggml_set_output(out);
     ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, false);
     ggml_build_forward_expand(gf, out);

@@ -186,7 +186,6 @@ private:
     ggml_context * dropout_ctx_ = nullptr;
     ggml_backend_buffer * dropout_buf_ = nullptr;
     std::map<int64_t, ggml_tensor *> dropout_tables_;
-    std::map<const lora_pair *, ggml_tensor *> dropout_rows_;  // the graph being built: each pair's row indices
     int64_t step_ = 0;
     int64_t base_bytes_ = 0;
 
@@ -205,10 +204,13 @@ private:
     ggml_cgraph * lower_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize);
     bool backend_supports(const ggml_tensor * node) const;
     bool backend_does_out_prod() const;
+    bool on_gpu() const;
     lora_pair * find_param(const std::string & name, bool & is_a) const;
     // the forward pass to the final norm over R rows of C tokens; returns hidden states [n_embd, C*R]
-    ggml_tensor * build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R);
-    ggml_tensor * project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp);
+    // Each adapter's dropout row indices in the graph being built (training with dropout only).
+    using dropout_rows = std::map<const lora_pair *, ggml_tensor *>;
+    ggml_tensor * build_hidden(ggml_context * ctx, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R, const dropout_rows & drop);
+    ggml_tensor * project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, lora_pair * lp, const dropout_rows & drop);
     step_result run_loss(const batch & b, bool backward, int64_t dropout_key, bool probe = false);
     void validate(const batch & b) const;
     void free_all();
