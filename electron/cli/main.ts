@@ -3,14 +3,11 @@ import { intOption, numberOption } from "./parseOptionNumber.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Model, ModelDetail } from "../shared/contract.js";
+import { baseWeightModes, mergedTypes, promptFormats, trainBackends, type BaseWeights, type MergedType, type Model, type ModelDetail, tinyArchs, tinyVocabs, tinyWeightTypes, trainConfigDefaults, type PromptFormat, type TrainBackend } from "../shared/contract.js";
 import { formatErrorLine, toErrorShape } from "../shared/PolytuneError.js";
-import { createEngine, type PolytuneEngine } from "../engine/createEngine.js";
-import { writeTinyModel } from "../engine/models/writeTinyModel.js";
-import { appVersion } from "../engine/system/appVersion.js";
+import { appVersion, createEngine, type PolytuneEngine } from "../engine/createEngine.js";
 import { startServer } from "../server/startServer.js";
-import { formatBytes, formatCount } from "./formatBytes.js";
-import { mergeAdapter } from "../engine/train/mergeAdapter.js";
+import { formatBytes, formatCount } from "../shared/formatQuantities.js";
 import { registerTrainCommands } from "./registerTrainCommands.js";
 import { runDemo } from "./runDemo.js";
 
@@ -224,11 +221,11 @@ export function buildProgram(): Command {
     .description("estimated memory to run and to LoRA-train a model")
     .option("--context <n>", "inference context size", int("--context"), 4096)
     .option("--sequences <n>", "parallel sequences", int("--sequences"), 1)
-    .option("--seq-len <n>", "training sequence length", int("--seq-len"), 1024)
-    .option("--batch <n>", "training batch (sequences)", int("--batch"), 4)
-    .option("--rank <n>", "LoRA rank", int("--rank"), 64)
-    .addOption(new Option("--base-weights <w>", "how training holds the base").choices(["f32", "as-stored"]).default("as-stored"))
-    .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number; baseWeights: "f32" | "as-stored" }) => {
+    .option("--seq-len <n>", "training sequence length", int("--seq-len"), trainConfigDefaults.seqLen)
+    .option("--batch <n>", "training batch (sequences)", int("--batch"), trainConfigDefaults.batchSize)
+    .option("--rank <n>", "LoRA rank", int("--rank"), trainConfigDefaults.rank)
+    .addOption(new Option("--base-weights <w>", "how training holds the base").choices(baseWeightModes).default(trainConfigDefaults.baseWeights))
+    .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number; baseWeights: BaseWeights }) => {
       await withEngine(globals(), async (engine) => {
         const e = await engine.call("models.estimate", { model, contextSize: o.context, sequences: o.sequences, seqLen: o.seqLen, batch: o.batch, rank: o.rank, baseWeights: o.baseWeights });
         out(globals().json, e, () =>
@@ -251,22 +248,15 @@ export function buildProgram(): Command {
     .option("--repeat-penalty <x>", "repeat penalty (1 = off)", num("--repeat-penalty"), 1.1)
     .option("--cpu", "run on the CPU even if a GPU is available")
     .option("--adapter <file>", "apply a LoRA adapter (.gguf) on top of the model")
-    .addOption(new Option("--format <f>", "wrap the prompt as in training").choices(["raw", "alpaca", "guanaco", "chat"]).default("raw"))
-    .action(async (model: string, o: { prompt: string; maxTokens: number; repeatPenalty: number; cpu?: boolean; adapter?: string; format: "raw" | "alpaca" | "guanaco" | "chat" }) => {
+    .addOption(new Option("--format <f>", "wrap the prompt as in training").choices(["raw", ...promptFormats]).default("raw"))
+    .action(async (model: string, o: { prompt: string; maxTokens: number; repeatPenalty: number; cpu?: boolean; adapter?: string; format: PromptFormat | "raw" }) => {
       await withEngine(globals(), async (engine) => {
-        let ref = model;
-        if (!engine.models.find(model) && existsSync(model)) {
-          const added = await engine.call("models.add", { path: model });
-          const m = added.added[0] ?? added.updated[0];
-          if (!m) throw new Error(added.failed[0]?.error ? formatErrorLine(added.failed[0].error) : `Cannot use ${model}.`);
-          ref = m.id;
-        }
         const requestId = `cli-${process.pid}`;
         const json = globals().json;
         const off = engine.onEvent((name, payload) => {
           if (!json && name === "try.token") process.stdout.write((payload as { text: string }).text);
         });
-        const result = await engine.call("models.try", { model: ref, prompt: o.prompt, maxTokens: o.maxTokens, repeatPenalty: o.repeatPenalty, gpu: o.cpu ? "cpu" : "auto", requestId, format: o.format, ...(o.adapter ? { adapter: o.adapter } : {}) }).finally(off);
+        const result = await engine.call("models.try", { model, prompt: o.prompt, maxTokens: o.maxTokens, repeatPenalty: o.repeatPenalty, gpu: o.cpu ? "cpu" : "auto", requestId, format: o.format, ...(o.adapter ? { adapter: o.adapter } : {}) }).finally(off);
         if (json) out(true, result, () => "");
         else process.stdout.write(`\n— ${result.tokens} tokens, ${result.tokensPerSecond.toFixed(1)} tokens/s on ${result.backend} (${result.stopReason})\n`);
       });
@@ -277,14 +267,14 @@ export function buildProgram(): Command {
     .description("write base + LoRA adapter as one GGUF model (for tools that take no adapters)")
     .requiredOption("--adapter <file>", "the LoRA adapter (.gguf)")
     .requiredOption("--out <file>", "the merged model to write (.gguf)")
-    .addOption(new Option("--type <t>", "tensor type of merged weights (source keeps the base's)").choices(["source", "f16", "f32"]).default("source"))
-    .addOption(new Option("--backend <b>", "where to compute the merge").choices(["auto", "cpu", "cuda", "vulkan", "metal"]).default("auto"))
+    .addOption(new Option("--type <t>", "tensor type of merged weights (source keeps the base's)").choices(mergedTypes).default(trainConfigDefaults.mergedType))
+    .addOption(new Option("--backend <b>", "where to compute the merge").choices(trainBackends).default("auto"))
     .option("--add", "add the merged model to the library")
-    .action(async (model: string, o: { adapter: string; out: string; type: "source" | "f16" | "f32"; backend: "auto" | "cpu" | "cuda" | "vulkan" | "metal"; add?: boolean }) => {
+    .action(async (model: string, o: { adapter: string; out: string; type: MergedType; backend: TrainBackend; add?: boolean }) => {
       await withEngine(globals(), async (engine) => {
-        const path = engine.models.find(model)?.path ?? model;
-        if (!globals().json) process.stderr.write(`Merging ${o.adapter} into ${path}…\n`);
-        const result = await mergeAdapter({ modelPath: path, adapterPath: o.adapter, out: o.out, type: o.type, backend: o.backend });
+        const known = await engine.dispatch("models.get", { model }, "ipc");
+        if (!globals().json) process.stderr.write(`Merging ${o.adapter} into ${known.ok ? known.value.path : model}…\n`);
+        const result = await engine.call("models.merge", { model, adapter: o.adapter, out: o.out, type: o.type, backend: o.backend });
         const added = o.add ? (await engine.call("models.add", { path: o.out })).added[0] ?? null : null;
         out(globals().json, { ...result, modelId: added?.id ?? null }, () => `Wrote ${result.out} (merged on ${result.backend}, ${result.device})${added ? `; added to the library as ${added.id}` : ""}.`);
       });
@@ -293,9 +283,9 @@ export function buildProgram(): Command {
     .command("make-tiny")
     .description("write a small random-weight GGUF model with a real tokenizer (for tests and demos)")
     .requiredOption("--out <file>", "output .gguf path")
-    .addOption(new Option("--vocab <name>", "tokenizer").choices(["llama-spm", "qwen2"]).default("llama-spm"))
-    .addOption(new Option("--arch <name>", "architecture").choices(["llama", "qwen2", "qwen3"]).default("llama"))
-    .addOption(new Option("--type <t>", "weight type").choices(["f32", "f16", "q8_0"]).default("f32"))
+    .addOption(new Option("--vocab <name>", "tokenizer").choices(tinyVocabs).default("llama-spm"))
+    .addOption(new Option("--arch <name>", "architecture").choices(tinyArchs).default("llama"))
+    .addOption(new Option("--type <t>", "weight type").choices(tinyWeightTypes).default("f32"))
     .option("--layers <n>", "transformer blocks", int("--layers"), 2)
     .option("--embd <n>", "embedding size", int("--embd"), 64)
     .option("--heads <n>", "attention heads", int("--heads"), 4)
@@ -304,11 +294,13 @@ export function buildProgram(): Command {
     .option("--head-dim <n>", "attention head size (default embd/heads; differs in Qwen3 0.6B, for one)", int("--head-dim"))
     .option("--biases", "biases on q, k, v, o and the feed-forward projections")
     .option("--seed <n>", "random seed", int("--seed"), 1)
-    .action(async (o: { out: string; vocab: "llama-spm" | "qwen2"; arch: "llama" | "qwen2" | "qwen3"; type: "f32" | "f16" | "q8_0"; layers: number; embd: number; heads: number; headsKv: number; ff?: number; headDim?: number; biases?: boolean; seed: number }) => {
-      const info = await writeTinyModel({
-        out: o.out, vocab: o.vocab, arch: o.arch, type: o.type, layers: o.layers, embd: o.embd, heads: o.heads, headsKv: o.headsKv, seed: o.seed,
-        ...(o.ff ? { ff: o.ff } : {}), ...(o.headDim ? { headDim: o.headDim } : {}), ...(o.biases ? { biases: true } : {}),
-      });
+    .action(async (o: { out: string; vocab: (typeof tinyVocabs)[number]; arch: (typeof tinyArchs)[number]; type: (typeof tinyWeightTypes)[number]; layers: number; embd: number; heads: number; headsKv: number; ff?: number; headDim?: number; biases?: boolean; seed: number }) => {
+      const info = await withEngine(globals(), (engine) =>
+        engine.call("models.makeTiny", {
+          out: o.out, vocab: o.vocab, arch: o.arch, type: o.type, layers: o.layers, embd: o.embd, heads: o.heads, headsKv: o.headsKv, seed: o.seed,
+          ...(o.ff ? { ff: o.ff } : {}), ...(o.headDim ? { headDim: o.headDim } : {}), ...(o.biases ? { biases: true } : {}),
+        }),
+      );
       out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads of ${info.headDim}, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
     });
   registerTrainCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });

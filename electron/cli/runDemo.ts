@@ -2,10 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PolytuneEngine } from "../engine/createEngine.js";
-import { loadInstructionData } from "../engine/data/loadInstructionData.js";
-import { writeTinyModel } from "../engine/models/writeTinyModel.js";
 import { PolytuneError } from "../shared/PolytuneError.js";
-import { formatBytes, formatCount } from "./formatBytes.js";
+import { formatBytes, formatCount } from "../shared/formatQuantities.js";
 
 export interface DemoOptions {
   steps: number;
@@ -31,10 +29,10 @@ export async function runDemo(engine: PolytuneEngine, options: DemoOptions): Pro
   const say = (line: string): void => {
     if (!options.json) process.stdout.write(`${line}\n`);
   };
-  const path = join(engine.layout.models, "demo-tiny-llama.gguf");
+  const path = join((await engine.call("app.info", {})).modelsDir, "demo-tiny-llama.gguf");
   if (!existsSync(path)) {
     say("1/5  Writing the demo model (random weights, real 32k Llama tokenizer)…");
-    await writeTinyModel({ out: path, vocab: "llama-spm", layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 42, name: "Polytune demo (tiny llama)" });
+    await engine.call("models.makeTiny", { out: path, vocab: "llama-spm", layers: 2, embd: 64, heads: 4, headsKv: 2, seed: 42, name: "Polytune demo (tiny llama)" });
   } else {
     say("1/5  Demo model already written.");
   }
@@ -58,7 +56,7 @@ export async function runDemo(engine: PolytuneEngine, options: DemoOptions): Pro
     if (p.run !== started.id || (p.metric.step % 10 !== 0 && p.metric.step !== p.totalSteps)) return;
     say(`     step ${String(p.metric.step).padStart(3)}/${p.totalSteps}  loss ${p.metric.loss.toFixed(3)}  ${p.metric.tokensPerSecond.toFixed(0)} tok/s`);
   });
-  const run = await engine.jobs.waitFor(started.id).finally(off);
+  const run = await engine.call("runs.wait", { run: started.id }).finally(off);
   if (run.status !== "completed" || !run.adapterPath) {
     throw new PolytuneError(run.error?.code ?? "demo-run-failed", run.error?.message ?? `The demo run ended ${run.status}.`, { where: run.error?.where ?? `run ${run.id}`, hint: run.error?.hint });
   }
@@ -66,32 +64,13 @@ export async function runDemo(engine: PolytuneEngine, options: DemoOptions): Pro
   if (typeof run.summary?.device === "string") say(`     trained on ${String(run.summary.backend)} (${run.summary.device})`);
 
   say("5/5  Greedy decoding of every demo prompt, base model vs. tuned…");
-  const { examples } = loadInstructionData(data);
-  const ask = async (prompt: string, id: string, adapter?: string): Promise<string> =>
-    (await engine.call("models.try", { model: model.id, prompt, maxTokens: 24, repeatPenalty: 1, gpu: "auto", format: "alpaca", requestId: id, ...(adapter ? { adapter } : {}) })).text.trim();
-  // All base answers first, then all tuned ones: switching adapters means reloading the model.
-  const prompts = examples.map((e) => e.turns.find((t) => t.role === "user")?.content ?? "");
-  const base: string[] = [];
-  for (const [i, prompt] of prompts.entries()) base.push(await ask(prompt, `demo-b${i}`));
-  const tuned: string[] = [];
-  for (const [i, prompt] of prompts.entries()) tuned.push(await ask(prompt, `demo-t${i}`, run.adapterPath));
-  const perLanguage = new Map<string, { n: number; base: number; tuned: number; sample?: { prompt: string; base: string; tuned: string } }>();
-  for (const [i, example] of examples.entries()) {
-    const answer = example.turns.at(-1)?.content ?? "";
-    const lang = example.lang ?? "?";
-    const entry = perLanguage.get(lang) ?? { n: 0, base: 0, tuned: 0 };
-    entry.n++;
-    if (base[i] === answer) entry.base++;
-    if (tuned[i] === answer) entry.tuned++;
-    entry.sample ??= { prompt: prompts[i] ?? "", base: base[i] ?? "", tuned: tuned[i] ?? "" };
-    perLanguage.set(lang, entry);
-  }
+  const scores = await engine.call("eval.languages", { model: model.id, data, adapter: run.adapterPath, format: "alpaca", maxTokens: 24, gpu: "auto" });
   say("     language  exact answers: base → tuned   example");
-  for (const [lang, e] of perLanguage) {
-    say(`     ${lang.padEnd(8)}  ${e.base}/${e.n} → ${e.tuned}/${e.n}        "${e.sample?.prompt}" → ${JSON.stringify(e.sample?.tuned)}`);
+  for (const l of scores.languages) {
+    say(`     ${l.language.padEnd(8)}  ${l.base.exact}/${l.examples} → ${l.tuned?.exact ?? 0}/${l.examples}        "${l.sample.prompt}" → ${JSON.stringify(l.sample.tuned)}`);
   }
   say(`Done. Run ${run.id} and its loss curve are in ${engine.databasePath} (see \`polytune runs show ${run.id}\`, or the Runs view of \`polytune serve\`).`);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ model, estimate, run, perLanguage: Object.fromEntries([...perLanguage].map(([k, v]) => [k, { n: v.n, base: v.base, tuned: v.tuned }])) })}\n`);
+    process.stdout.write(`${JSON.stringify({ model, estimate, run, perLanguage: Object.fromEntries(scores.languages.map((l) => [l.language, { n: l.examples, base: l.base.exact, tuned: l.tuned?.exact ?? 0 }])) })}\n`);
   }
 }

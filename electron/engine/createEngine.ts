@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Database } from "better-sqlite3";
 import {
@@ -11,20 +11,28 @@ import {
   type CallResult,
   type EventName,
   type EventPayload,
+  type Model,
 } from "../shared/contract.js";
 import { PolytuneError, toErrorShape } from "../shared/PolytuneError.js";
 import { openDatabase } from "./db/openDatabase.js";
 import type { Carrier, Engine, EngineEventListener } from "./Engine.js";
 import { prepareHome, resolveHome, type HomeLayout } from "./home/resolveHome.js";
+import { scoreLanguages } from "./eval/scoreLanguages.js";
 import { GreedyRunner } from "./infer/GreedyRunner.js";
-import { disposeLlamaRuntimes } from "./infer/llamaRuntime.js";
+import { disposeLlamaRuntimes } from "./llamacpp/llamaRuntime.js";
 import type { DiscoveryEnv } from "./models/discoverModelLocations.js";
 import { estimateMemory } from "./models/estimateMemory.js";
 import { ModelLibrary } from "./models/ModelLibrary.js";
+import { writeTinyModel } from "./models/writeTinyModel.js";
 import { RunStore } from "./runs/RunStore.js";
+import { mergeAdapter } from "./train/mergeAdapter.js";
 import { TrainingJobs, type SpawnTrainWorker } from "./train/TrainingJobs.js";
 import { appVersion } from "./system/appVersion.js";
 import { runDoctor } from "./system/runDoctor.js";
+
+// What the shells need before or besides an engine, so they import the engine's root only.
+export { appVersion, resolveHome };
+export type { SpawnTrainWorker, TrainWorkerProcess } from "./train/TrainingJobs.js";
 
 export interface EngineOptions {
   home?: string;
@@ -100,7 +108,7 @@ export class PolytuneEngine implements Engine {
 
   private createHandlers(): Handlers {
     return {
-      "app.info": (_input, carrier) => ({ version: appVersion(), home: this.home, database: this.databasePath, carrier }),
+      "app.info": (_input, carrier) => ({ version: appVersion(), home: this.home, database: this.databasePath, modelsDir: this.layout.models, carrier }),
       "system.doctor": () => runDoctor(this.home, this.databasePath),
       "models.list": () => this.models.list(),
       "models.get": ({ model }) => this.models.detail(model),
@@ -133,10 +141,7 @@ export class PolytuneEngine implements Engine {
       },
       "models.estimate": async ({ model, ...input }) => estimateMemory(this.models.detail(model), input),
       "models.try": async ({ model, requestId, prompt, maxTokens, repeatPenalty, gpu, contextSize, adapter, format }) => {
-        const m = this.models.get(model);
-        if (m.status === "error" || m.status === "missing") {
-          throw new PolytuneError(m.error?.code ?? "model-unusable", m.error?.message ?? "This model cannot be used.", { where: m.path, hint: m.error?.hint });
-        }
+        const m = await this.usableModel(model);
         const request = {
           requestId,
           modelPath: m.path,
@@ -152,8 +157,23 @@ export class PolytuneEngine implements Engine {
         return this.runner.complete(request);
       },
       "models.tryCancel": ({ requestId }) => ({ cancelled: this.runner.cancel(requestId) }),
-      "runs.list": () => this.runs.list(),
-      "runs.get": ({ run }) => ({ ...this.runs.get(run), metrics: this.runs.metrics(run) }),
+      "models.makeTiny": (spec) => writeTinyModel({ ...spec, out: resolve(spec.out) }),
+      "models.merge": ({ model, adapter, out, type, backend }) =>
+        mergeAdapter({ modelPath: this.models.find(model)?.path ?? resolve(model), adapterPath: resolve(adapter), out: resolve(out), type, backend }),
+      "eval.languages": async ({ model, data, adapter, format, maxTokens, gpu }) => {
+        const m = await this.usableModel(model);
+        const progress = this.progress("eval.languages", `Scoring ${m.name} per language`);
+        return scoreLanguages(this.runner, { modelPath: m.path, data: resolve(data), format, maxTokens, gpu, onProgress: progress, ...(adapter !== undefined ? { adapterPath: resolve(adapter) } : {}) });
+      },
+      // After the sweep at start, so a run whose process is gone never reads as running.
+      "runs.list": async () => {
+        await this.jobs.ready;
+        return this.runs.list();
+      },
+      "runs.get": async ({ run }) => {
+        await this.jobs.ready;
+        return { ...this.runs.get(run), metrics: this.runs.metrics(run) };
+      },
       "runs.start": async (config) => {
         // A model named by the path of a file not yet in the library is added first, as `models try` does.
         if (!this.models.find(config.model) && existsSync(config.model)) {
@@ -167,7 +187,41 @@ export class PolytuneEngine implements Engine {
       "runs.cancel": ({ run }) => this.jobs.stop(run, "cancel"),
       "runs.pause": ({ run }) => this.jobs.stop(run, "pause"),
       "runs.resume": ({ run }) => this.jobs.resume(run),
+      "runs.wait": ({ run }) => this.jobs.waitFor(run),
+      "runs.rename": ({ run, name }) => {
+        const renamed = this.runs.rename(run, name);
+        this.emit("runs.changed", { run, status: renamed.status });
+        return renamed;
+      },
+      "runs.delete": async ({ run }) => {
+        await this.jobs.ready;
+        const r = this.runs.get(run);
+        if (r.status === "running" || r.status === "queued") {
+          throw new PolytuneError("run-active", "This run is still training, so it cannot be deleted.", { hint: "Pause or cancel it first, then delete it." });
+        }
+        // Its checkpoints and its adapter go with it; a merged model is a file the user asked for by name, and stays.
+        const removedFiles = [this.runs.runDir(run), r.adapterPath].filter((p): p is string => p !== null && existsSync(p));
+        for (const path of removedFiles) rmSync(path, { recursive: true, force: true });
+        const deleted = this.runs.delete(run);
+        this.emit("runs.changed", { run, status: r.status });
+        return { deleted, removedFiles };
+      },
     };
+  }
+
+  /** A library model by id, name or path; a file not yet in the library is added first. */
+  private async usableModel(ref: string): Promise<Model> {
+    if (!this.models.find(ref) && existsSync(ref)) {
+      const added = await this.models.add(ref);
+      this.emit("models.changed", { reason: "added" });
+      const failed = added.failed[0];
+      if (failed?.error && added.added.length + added.updated.length === 0) throw PolytuneError.fromShape({ ...failed.error, where: failed.error.where ?? failed.path });
+    }
+    const m = this.models.get(ref);
+    if (m.status === "error" || m.status === "missing") {
+      throw new PolytuneError(m.error?.code ?? "model-unusable", m.error?.message ?? "This model cannot be used.", { where: m.path, hint: m.error?.hint });
+    }
+    return m;
   }
 
   async close(): Promise<void> {

@@ -4,10 +4,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type WebContents } from "electron";
-import { createEngine } from "../engine/createEngine.js";
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type WebContents } from "electron";
+import { createEngine, resolveHome } from "../engine/createEngine.js";
 import type { Engine } from "../engine/Engine.js";
-import { resolveHome } from "../engine/home/resolveHome.js";
 import { formatErrorLine, toErrorShape } from "../shared/PolytuneError.js";
 import { addModelsFromDialog, type AddModelsKind } from "./addModelsFromDialog.js";
 import { buildAppMenu } from "./buildAppMenu.js";
@@ -18,6 +17,7 @@ import { installNavigationGuards } from "./navigationGuards.js";
 import { parseHomeArgument } from "./parseHomeArgument.js";
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from "./registerAppProtocol.js";
 import { registerIpcHandlers } from "./registerIpcHandlers.js";
+import { utilityProcessSpawner } from "./utilityProcessSpawner.js";
 
 // dist/electron/main/main.js → dist/electron/preload/preload.cjs and dist/renderer/.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -87,7 +87,8 @@ function start(home: string): void {
       registerAppProtocol(protocol, rendererDir);
       let opened: Engine;
       try {
-        opened = await createEngine({ home });
+        // Training processes as utility processes: the packaged app has the runAsNode fuse off.
+        opened = await createEngine({ home, spawnTrainWorker: utilityProcessSpawner((entry, args, options) => utilityProcess.fork(entry, args, options)) });
       } catch (error) {
         fail("Polytune could not open its data folder", error);
         return;

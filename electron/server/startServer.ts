@@ -1,12 +1,10 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, resolve, sep } from "node:path";
 import { WebSocketServer, type WebSocket } from "ws";
-import { contentSecurityPolicy } from "../shared/contentSecurityPolicy.js";
 import { isCallName, type ServerClientMessage, type ServerMessage } from "../shared/contract.js";
 import type { Engine } from "../engine/Engine.js";
+import { serveStaticFile, textResponse, type StaticResponse } from "./serveStaticFile.js";
 
 export interface ServeOptions {
   engine: Engine;
@@ -22,18 +20,6 @@ export interface RunningServer {
   token: string;
   close(): Promise<void>;
 }
-
-const mimeTypes: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".json": "application/json",
-  ".woff2": "font/woff2",
-  ".map": "application/json",
-};
 
 const COOKIE = "polytune_token";
 
@@ -59,44 +45,28 @@ function cookieToken(req: IncomingMessage): string | undefined {
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString("base64url");
-  const root = resolve(options.rendererDir);
   let port = 0;
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = (): Set<string> => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
-  const refuse = (res: ServerResponse, status: number, text: string): void => {
-    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-    res.end(text);
+  const send = (res: ServerResponse, r: StaticResponse, extraHeaders: Record<string, string> = {}): void => {
+    res.writeHead(r.status, { ...r.headers, ...extraHeaders });
+    res.end(r.body ?? undefined);
   };
+  const refuse = (res: ServerResponse, status: number, text: string): void => send(res, textResponse(status, text));
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((req, res): void => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (!allowedHosts().has(req.headers.host ?? "")) return refuse(res, 403, "Forbidden: unexpected Host header.");
     const queryToken = url.searchParams.get("token");
     const authorised = sameToken(queryToken, token) || sameToken(cookieToken(req), token);
     if (!authorised) return refuse(res, 403, "Forbidden: this Polytune server needs the token printed when it started.");
-    if (req.method !== "GET" && req.method !== "HEAD") return refuse(res, 405, "Method not allowed.");
-
-    const headers: Record<string, string> = {
-      "content-security-policy": contentSecurityPolicy,
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "cross-origin-opener-policy": "same-origin",
-      "cross-origin-resource-policy": "same-origin",
-    };
-    if (queryToken) headers["set-cookie"] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-
-    const rel = url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname).replace(/^\/+/, "");
-    const file = normalize(join(root, rel));
-    if (file !== root && !file.startsWith(root + sep)) return refuse(res, 404, "Not found.");
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      if (rel === "index.html") return refuse(res, 500, `The UI is not built (no ${file}). Run \`npm run build\` first.`);
-      return refuse(res, 404, "Not found.");
-    }
-    headers["content-type"] = mimeTypes[extname(file)] ?? "application/octet-stream";
-    headers["cache-control"] = rel === "index.html" ? "no-store" : "private, max-age=3600";
-    res.writeHead(200, headers);
-    res.end(req.method === "HEAD" ? undefined : readFileSync(file));
+    // The token in the URL becomes a cookie, so the page's own requests need not carry it.
+    const cookie: Record<string, string> = queryToken ? { "set-cookie": `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
+    serveStaticFile(options.rendererDir, req.method ?? "GET", url.pathname).then(
+      (r) => send(res, r, cookie),
+      () => refuse(res, 500, "The file could not be read."),
+    );
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 << 20 });

@@ -11,6 +11,34 @@ export type ModelSource = z.infer<typeof ModelSourceSchema>;
 export const ModelStatusSchema = z.enum(["ok", "missing", "changed", "error"]);
 export type ModelStatus = z.infer<typeof ModelStatusSchema>;
 
+// The run settings' vocabulary: each list is written once, here, and read by the engine, the CLI's
+// flags and the Runs form alike.
+/** How examples are wrapped into prompts, in training and in `models try`. */
+export const promptFormats = ["alpaca", "guanaco", "chat"] as const;
+export const PromptFormatSchema = z.enum(promptFormats);
+export type PromptFormat = z.infer<typeof PromptFormatSchema>;
+export const lrSchedules = ["constant", "linear", "cosine", "inverse-sqrt"] as const;
+export const LrScheduleSchema = z.enum(lrSchedules);
+export type LrSchedule = z.infer<typeof LrScheduleSchema>;
+/** How the trainer holds the base: as the file stores it (F16/quantized), or dequantized to F32. */
+export const baseWeightModes = ["as-stored", "f32"] as const;
+export const BaseWeightsSchema = z.enum(baseWeightModes);
+export type BaseWeights = z.infer<typeof BaseWeightsSchema>;
+/** The ggml backends a machine may compute on; training adds "auto". */
+export const computeBackends = ["cpu", "cuda", "vulkan", "metal"] as const;
+export const trainBackends = ["auto", ...computeBackends] as const;
+export const TrainBackendSchema = z.enum(trainBackends);
+export type TrainBackend = z.infer<typeof TrainBackendSchema>;
+/** Tensor type of a merged model's weights; "source" keeps each base tensor's own. */
+export const mergedTypes = ["source", "f16", "f32"] as const;
+export const MergedTypeSchema = z.enum(mergedTypes);
+export type MergedType = z.infer<typeof MergedTypeSchema>;
+/** The projections a LoRA is put on by default; "output" (the LM head) may be added. */
+export const loraTargets = ["q", "k", "v", "o", "gate", "up", "down"] as const;
+export const allLoraTargets = [...loraTargets, "output"] as const;
+export const LoraTargetSchema = z.enum(allLoraTargets);
+export type LoraTarget = z.infer<typeof LoraTargetSchema>;
+
 /** A user-facing failure: what happened, where, and what to do. */
 export const PolytuneErrorSchema = z.object({
   code: z.string(),
@@ -84,7 +112,7 @@ export const MemoryEstimateSchema = z.object({
     seqLen: z.number(),
     batch: z.number(),
     rank: z.number(),
-    baseWeights: z.enum(["f32", "as-stored"]),
+    baseWeights: BaseWeightsSchema,
     baseF32Bytes: z.number(),
     /** The base as the trainer will hold it: F32, or as stored plus a transposed copy. */
     baseBytes: z.number(),
@@ -98,7 +126,7 @@ export const MemoryEstimateSchema = z.object({
 export type MemoryEstimate = z.infer<typeof MemoryEstimateSchema>;
 
 export const BackendInfoSchema = z.object({
-  name: z.enum(["cpu", "cuda", "vulkan", "metal"]),
+  name: z.enum(computeBackends),
   available: z.boolean(),
   reason: z.string(),
   devices: z.array(z.string()),
@@ -128,7 +156,7 @@ export const TryOptionsSchema = z.object({
   /** A LoRA adapter GGUF to apply on top of the model. */
   adapter: z.string().min(1).max(4096).optional(),
   /** raw: the prompt as typed; alpaca/guanaco/chat: wrapped as in training. */
-  format: z.enum(["raw", "alpaca", "guanaco", "chat"]).default("raw"),
+  format: z.enum(["raw", ...promptFormats]).default("raw"),
 });
 export type TryOptions = z.input<typeof TryOptionsSchema>;
 
@@ -144,61 +172,76 @@ export const TryResultSchema = z.object({
 });
 export type TryResult = z.infer<typeof TryResultSchema>;
 
-/** The projections a LoRA is put on by default; "output" (the LM head) may be added. */
-export const loraTargets = ["q", "k", "v", "o", "gate", "up", "down"] as const;
-export const allLoraTargets = [...loraTargets, "output"] as const;
-export const LoraTargetSchema = z.enum(allLoraTargets);
-export const trainBackends = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
-export const TrainBackendSchema = z.enum(trainBackends);
-
-/** One LoRA training run's settings; defaults are Kew et al. 2024's (r 64, α 16, LR 1e-5). */
+/**
+ * One LoRA training run's settings; defaults are Kew et al. 2024's (r 64, α 16, LR 1e-5). Each field's
+ * `description` is its help (the CLI's `--help`, the JSON schema); `flag` names its CLI flag where that
+ * is not the kebab-case of the field (the names users have typed since the flag was introduced);
+ * `value` names the value in help; `offHelp` explains turning off a switch that is on by default.
+ */
 export const TrainConfigSchema = z
   .object({
-    model: z.string().min(1).max(4096),
-    data: z.string().min(1).max(4096),
-    validationData: z.string().min(1).max(4096).optional(),
-    validationFraction: z.number().min(0).max(0.5).default(0),
-    format: z.enum(["alpaca", "guanaco", "chat"]).default("alpaca"),
-    maskPrompt: z.boolean().default(true),
-    targets: z.array(LoraTargetSchema).min(1).default([...loraTargets]),
-    rank: z.number().int().min(1).max(1024).default(64),
-    alpha: z.number().positive().max(4096).default(16),
-    rslora: z.boolean().default(false),
+    model: z.string().min(1).max(4096).meta({ description: "base model: id, name or path", value: "model" }),
+    data: z.string().min(1).max(4096).meta({ description: "training data, JSONL (Alpaca, prompt/response, chat messages, or Guanaco text)", value: "file" }),
+    validationData: z.string().min(1).max(4096).optional().meta({ description: "held-out validation data (JSONL)", flag: "val-data", value: "file" }),
+    validationFraction: z.number().min(0).max(0.5).default(0).meta({ description: "hold out this share of the training data for validation", flag: "val-fraction" }),
+    format: PromptFormatSchema.default("alpaca").meta({ description: "prompt format" }),
+    maskPrompt: z.boolean().default(true).meta({ description: "compute the loss on the answers only, not on the prompts", offHelp: "compute the loss on the whole sequence, not only the answers" }),
+    targets: z.array(LoraTargetSchema).min(1).default([...loraTargets]).meta({ description: "projections that get an adapter, comma-separated" }),
+    rank: z.number().int().min(1).max(1024).default(64).meta({ description: "LoRA rank r" }),
+    alpha: z.number().positive().max(4096).default(16).meta({ description: "LoRA alpha (scale α/r)" }),
+    rslora: z.boolean().default(false).meta({ description: "rank-stabilised LoRA: scale α/√r instead of α/r" }),
     /** LoRA dropout: each input of an adapter is zeroed with this probability in training (PEFT's lora_dropout). */
-    dropout: z.number().min(0).lt(1).default(0),
+    dropout: z.number().min(0).lt(1).default(0).meta({ description: "LoRA dropout: zero each adapter input with this probability in training", value: "p" }),
     /**
      * as-stored: keep F16/quantized matrices as the file has them (the numerics llama.cpp infers with,
      * less memory, faster); f32: dequantize the base on load (exact gradients of the dequantized model).
      */
-    baseWeights: z.enum(["f32", "as-stored"]).default("as-stored"),
-    lr: z.number().positive().max(1).default(1e-5),
-    schedule: z.enum(["constant", "linear", "cosine", "inverse-sqrt"]).default("constant"),
-    warmupSteps: z.number().int().min(0).default(0),
-    steps: z.number().int().min(1).max(10_000_000).optional(),
-    epochs: z.number().positive().max(1000).optional(),
-    batchSize: z.number().int().min(1).max(4096).default(4),
-    tokenBudget: z.number().int().min(16).optional(),
-    gradAccum: z.number().int().min(1).max(1024).default(1),
-    seqLen: z.number().int().min(8).max(131072).default(1024),
-    weightDecay: z.number().min(0).max(1).default(0),
-    beta1: z.number().min(0).lt(1).default(0.9),
-    beta2: z.number().min(0).lt(1).default(0.999),
-    eps: z.number().positive().default(1e-8),
-    gradClip: z.number().min(0).default(1),
-    seed: z.number().int().min(0).default(1),
-    threads: z.number().int().min(1).max(512).optional(),
-    backend: TrainBackendSchema.default("auto"),
-    device: z.number().int().min(0).max(64).default(0),
-    mergedOut: z.string().min(1).max(4096).optional(),
-    mergedType: z.enum(["source", "f16", "f32"]).default("source"),
-    checkpointEvery: z.number().int().min(1).default(100),
-    evalEvery: z.number().int().min(1).default(50),
-    out: z.string().min(1).max(4096).optional(),
-    name: z.string().max(200).optional(),
+    baseWeights: BaseWeightsSchema.default("as-stored").meta({ description: "as-stored: keep F16/quantized matrices, as llama.cpp runs them; f32: dequantize the base on load" }),
+    /** The peak rate; the schedule scales it step by step (the scheduled rate is each metric's `scheduledLr`). */
+    lr: z.number().positive().max(1).default(1e-5).meta({ description: "peak learning rate (the schedule scales it per step)" }),
+    schedule: LrScheduleSchema.default("constant").meta({ description: "learning-rate schedule" }),
+    warmupSteps: z.number().int().min(0).default(0).meta({ description: "warm-up steps, rising linearly to the peak rate", flag: "warmup" }),
+    steps: z.number().int().min(1).max(10_000_000).optional().meta({ description: "optimizer steps (otherwise from epochs)" }),
+    epochs: z.number().positive().max(1000).optional().meta({ description: "epochs over the training data, when steps are not given (default 1)" }),
+    batchSize: z.number().int().min(1).max(4096).default(4).meta({ description: "sequences per micro-batch", flag: "batch" }),
+    tokenBudget: z.number().int().min(16).optional().meta({ description: "fill micro-batches up to this many tokens instead of a fixed number of sequences" }),
+    gradAccum: z.number().int().min(1).max(1024).default(1).meta({ description: "micro-batches per optimizer step" }),
+    seqLen: z.number().int().min(8).max(131072).default(1024).meta({ description: "maximum sequence length in tokens (longer examples are an error)" }),
+    weightDecay: z.number().min(0).max(1).default(0).meta({ description: "AdamW weight decay" }),
+    beta1: z.number().min(0).lt(1).default(0.9).meta({ description: "AdamW β1: decay of the gradient's running mean" }),
+    beta2: z.number().min(0).lt(1).default(0.999).meta({ description: "AdamW β2: decay of the squared gradient's running mean" }),
+    eps: z.number().positive().default(1e-8).meta({ description: "AdamW ε, added to the update's denominator" }),
+    gradClip: z.number().min(0).default(1).meta({ description: "clip the gradient's global norm to this (0: off)" }),
+    seed: z.number().int().min(0).default(1).meta({ description: "seed for the LoRA init, the data order and dropout" }),
+    threads: z.number().int().min(1).max(512).optional().meta({ description: "CPU threads" }),
+    backend: TrainBackendSchema.default("auto").meta({ description: "where to compute (auto: the first GPU found, else the CPU)" }),
+    device: z.number().int().min(0).max(64).default(0).meta({ description: "device index within the backend" }),
+    mergedOut: z.string().min(1).max(4096).optional().meta({ description: "also write base + adapter as one GGUF model here", value: "file" }),
+    mergedType: MergedTypeSchema.default("source").meta({ description: "tensor type of merged weights (source keeps the base's)" }),
+    checkpointEvery: z.number().int().min(1).default(100).meta({ description: "checkpoint every N steps" }),
+    evalEvery: z.number().int().min(1).default(50).meta({ description: "validation loss every N steps" }),
+    out: z.string().min(1).max(4096).optional().meta({ description: "adapter output path (.gguf)", value: "file" }),
+    name: z.string().max(200).optional().meta({ description: "a name for the run", value: "text" }),
   })
   .strict();
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+export type TrainSettingName = keyof TrainConfig;
+/** Every run setting, in the schema's order: what the CLI's flags and the Runs form must cover. */
+export const trainSettingNames = Object.keys(TrainConfigSchema.shape) as TrainSettingName[];
+
+type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+/** The settings that have a default, with it. */
+export type TrainConfigDefaults = Omit<TrainConfig, OptionalKeys<TrainConfig> | Exclude<keyof TrainConfig, OptionalKeys<TrainConfigInput>>>;
+// zod fills exactly the defaulted fields from an empty object; the type says which those are.
+export const trainConfigDefaults = TrainConfigSchema.partial().parse({}) as TrainConfigDefaults;
+
+/**
+ * The version of the stored form of TrainConfig (runs.config_version). Raise it, with a migration that
+ * upgrades stored rows, whenever a change to TrainConfigSchema would not parse, or would change the
+ * meaning of, a configuration stored before it.
+ */
+export const trainConfigVersion = 2;
 
 export const RunStatusSchema = z.enum(["queued", "running", "paused", "completed", "failed", "cancelled", "interrupted"]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
@@ -218,13 +261,17 @@ export const RunSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** The last recorded training and validation losses, for comparing runs in a list without their metrics. */
+  lastLoss: z.number().nullable().default(null),
+  lastValLoss: z.number().nullable().default(null),
 });
 export type Run = z.infer<typeof RunSchema>;
 
 export const RunMetricSchema = z.object({
   step: z.number(),
   loss: z.number(),
-  lr: z.number(),
+  /** The rate this step's update used: the configured peak `lr` as the schedule scaled it. */
+  scheduledLr: z.number(),
   tokens: z.number(),
   tokensPerSecond: z.number(),
   memoryBytes: z.number().nullable(),
@@ -233,6 +280,71 @@ export const RunMetricSchema = z.object({
 });
 export type RunMetric = z.infer<typeof RunMetricSchema>;
 
+/** A small random-weight GGUF model with a real tokenizer, written by the project's own generator. */
+/** What the tiny-model generator can write: architectures, tokenizers, weight types. */
+export const tinyArchs = ["llama", "mistral", "qwen2", "qwen3"] as const;
+export const tinyVocabs = ["llama-spm", "qwen2"] as const;
+export const tinyWeightTypes = ["f32", "f16", "bf16", "q8_0"] as const;
+export const TinyModelSpecSchema = z
+  .object({
+    out: z.string().min(1).max(4096),
+    vocab: z.enum(tinyVocabs).default("llama-spm"),
+    arch: z.enum(tinyArchs).default("llama"),
+    type: z.enum(tinyWeightTypes).default("f32"),
+    layers: z.number().int().min(1).max(64).default(2),
+    embd: z.number().int().min(8).max(8192).default(64),
+    heads: z.number().int().min(1).max(256).default(4),
+    headsKv: z.number().int().min(1).max(256).default(2),
+    ff: z.number().int().min(1).optional(),
+    headDim: z.number().int().min(2).optional(),
+    biases: z.boolean().optional(),
+    seed: z.number().int().default(1),
+    name: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export const TinyModelInfoSchema = z.object({
+  path: z.string(),
+  arch: z.enum(tinyArchs),
+  vocab: z.enum(tinyVocabs),
+  vocabSize: z.number(),
+  layers: z.number(),
+  embd: z.number(),
+  heads: z.number(),
+  headsKv: z.number(),
+  headDim: z.number(),
+  ff: z.number(),
+  parameters: z.number(),
+  type: z.enum(tinyWeightTypes),
+});
+
+/** Per-language scoring of a model, and of the model with an adapter, on an instruction data set. */
+export const LanguageScoresInputSchema = z
+  .object({
+    model: z.string().min(1).max(4096),
+    /** A JSONL instruction file; each example's `lang` groups the scores. */
+    data: z.string().min(1).max(4096),
+    adapter: z.string().min(1).max(4096).optional(),
+    format: z.enum(["raw", ...promptFormats]).default("alpaca"),
+    maxTokens: z.number().int().min(1).max(4096).default(24),
+    gpu: z.enum(["auto", "cpu"]).default("auto"),
+  })
+  .strict();
+const AnswerScoresSchema = z.object({ exact: z.number().int() });
+export const LanguageScoresSchema = z.object({
+  examples: z.number().int(),
+  languages: z.array(
+    z.object({
+      language: z.string(),
+      examples: z.number().int(),
+      base: AnswerScoresSchema,
+      /** Null when no adapter was given. */
+      tuned: AnswerScoresSchema.nullable(),
+      sample: z.object({ prompt: z.string(), expected: z.string(), base: z.string(), tuned: z.string().nullable() }),
+    }),
+  ),
+});
+export type LanguageScores = z.infer<typeof LanguageScoresSchema>;
+
 const empty = z.object({}).strict();
 const byModel = z.object({ model: z.string().min(1).max(4096) }).strict();
 
@@ -240,7 +352,7 @@ const byModel = z.object({ model: z.string().min(1).max(4096) }).strict();
 export const calls = {
   "app.info": {
     input: empty,
-    output: z.object({ version: z.string(), home: z.string(), database: z.string(), carrier: z.enum(["ipc", "http"]) }),
+    output: z.object({ version: z.string(), home: z.string(), database: z.string(), modelsDir: z.string(), carrier: z.enum(["ipc", "http"]) }),
   },
   "system.doctor": { input: empty, output: DoctorReportSchema },
   "models.list": { input: empty, output: z.array(ModelSchema) },
@@ -260,11 +372,12 @@ export const calls = {
         model: z.string().min(1),
         contextSize: z.number().int().min(64).max(1_048_576).default(4096),
         sequences: z.number().int().min(1).max(256).default(1),
-        seqLen: z.number().int().min(16).max(131072).default(1024),
-        batch: z.number().int().min(1).max(1024).default(4),
-        rank: z.number().int().min(1).max(1024).default(64),
-        baseWeights: z.enum(["f32", "as-stored"]).default("as-stored"),
-        dropout: z.number().min(0).lt(1).default(0),
+        // The training side of the estimate takes the run settings as a run would.
+        seqLen: TrainConfigSchema.shape.seqLen,
+        batch: TrainConfigSchema.shape.batchSize,
+        rank: TrainConfigSchema.shape.rank,
+        baseWeights: TrainConfigSchema.shape.baseWeights,
+        dropout: TrainConfigSchema.shape.dropout,
       })
       .strict(),
     output: MemoryEstimateSchema,
@@ -279,7 +392,17 @@ export const calls = {
   "runs.cancel": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
   "runs.pause": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
   "runs.resume": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
+  "runs.rename": { input: z.object({ run: z.string().min(1).max(64), name: z.string().trim().min(1).max(200) }).strict(), output: RunSchema },
+  /** Deletes a run that is not going, with its checkpoints and adapter; a merged model it wrote is kept. */
+  "runs.delete": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: z.object({ deleted: z.boolean(), removedFiles: z.array(z.string()) }) },
   "models.tryCancel": { input: z.object({ requestId: z.string().min(1).max(64) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  "models.makeTiny": { input: TinyModelSpecSchema, output: TinyModelInfoSchema },
+  "models.merge": {
+    input: z.object({ model: z.string().min(1).max(4096), adapter: z.string().min(1).max(4096), out: z.string().min(1).max(4096), type: MergedTypeSchema.default("source"), backend: TrainBackendSchema.default("auto") }).strict(),
+    output: z.object({ out: z.string(), backend: z.string(), device: z.string() }),
+  },
+  "runs.wait": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
+  "eval.languages": { input: LanguageScoresInputSchema, output: LanguageScoresSchema },
 } as const;
 
 /** Every event the engine pushes to the UI. */

@@ -37,7 +37,8 @@ describe("LoRA dropout", () => {
       expect(five).not.toBeCloseTo(reference, 4);
       expect((await dropped.evalLoss(tokens, target, undefined, 5)).lossSum).toBe(five);
       expect((await dropped.evalLoss(tokens, target, undefined, 6)).lossSum).not.toBe(five);
-      expect(await worstFiniteDifferenceError(dropped, tokens, target, 5)).toBeLessThan(5e-2);
+      // Measured: 1e-3 (see worstFiniteDifferenceError).
+      expect(await worstFiniteDifferenceError(dropped, tokens, target, 5)).toBeLessThan(1e-2);
     } finally {
       plain.dispose();
       dropped.dispose();

@@ -80,7 +80,8 @@ describe("llama-family variants", () => {
       setSameB([trainer], 0.3);
       const tokens = Int32Array.from([1, 1043, 3186, 2892, 920, 526, 366, 2973]);
       const target = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1]);
-      expect(await worstFiniteDifferenceError(trainer, tokens, target)).toBeLessThan(5e-2);
+      // 8 entries a tensor, each within 1 % of its gradient (see worstFiniteDifferenceError).
+      expect(await worstFiniteDifferenceError(trainer, tokens, target)).toBeLessThan(1e-2);
     } finally {
       trainer.dispose();
     }

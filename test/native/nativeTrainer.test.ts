@@ -62,7 +62,8 @@ describe("native LoRA trainer", () => {
       const target = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1]);
       const worst = await worstFiniteDifferenceError(trainer, tokens, target);
       expect(trainer.paramNames().filter((n) => /attn_k|attn_v/.test(n))).toHaveLength(4);
-      expect(worst).toBeLessThan(5e-2);
+      // 8 entries a tensor, each within 1 % of its gradient (measured: 4e-3; the step's F32 loss rounding).
+      expect(worst).toBeLessThan(1e-2);
     } finally {
       trainer.dispose();
     }

@@ -64,6 +64,69 @@ export function recordToTurns(record: Record<string, unknown>): Turn[] | string 
   return 'expected {instruction, output}, {prompt, response}, {messages: [...]} or {text: "### Human: …"}';
 }
 
+// With the u flag a surrogate pair is one code point, so this matches only unpaired halves.
+const loneSurrogate = /[\ud800-\udfff]/u;
+
+const saveAsUtf8 = "Save the file as UTF-8 (in most editors: Save As → Encoding: UTF-8) and try again.";
+
+/**
+ * The file's lines as text, refusing anything that is not UTF-8: decoding leniently would put U+FFFD
+ * into the training text without anyone noticing.
+ */
+function decodeUtf8Lines(file: string, bytes: Buffer): string[] {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16) {
+    throw new PolytuneError("data-encoding", "The training data file is UTF-16 text (it starts with a UTF-16 byte order mark); JSONL must be UTF-8.", { where: `${file}:1`, hint: saveAsUtf8 });
+  }
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const lines: string[] = [];
+  let at = start;
+  while (at <= bytes.length) {
+    let end = bytes.indexOf(0x0a, at);
+    if (end < 0) end = bytes.length;
+    const lineBytes = bytes.subarray(at, end);
+    const lineNo = lines.length + 1;
+    const nul = lineBytes.indexOf(0);
+    if (nul >= 0) {
+      throw new PolytuneError("data-encoding", `Line ${lineNo} contains NUL bytes: the file looks like UTF-16 or binary, not UTF-8 text.`, { where: `${file}:${lineNo}`, hint: saveAsUtf8 });
+    }
+    try {
+      lines.push(decoder.decode(lineBytes).replace(/\r$/, ""));
+    } catch {
+      const column = firstInvalidByte(lineBytes);
+      throw new PolytuneError("data-encoding", `Line ${lineNo} is not valid UTF-8 (byte ${column + 1} of the line, 0x${lineBytes[column]!.toString(16).padStart(2, "0")}); the file may be in another encoding such as Windows-1252 or Latin-1.`, {
+        where: `${file}:${lineNo}`,
+        hint: saveAsUtf8,
+      });
+    }
+    at = end + 1;
+  }
+  return lines;
+}
+
+/** Where a line's UTF-8 first goes wrong (the byte that starts the bad sequence); only used to word the error. */
+function firstInvalidByte(line: Uint8Array): number {
+  const cont = (b: number | undefined, lo = 0x80, hi = 0xbf): boolean => b !== undefined && b >= lo && b <= hi;
+  let i = 0;
+  while (i < line.length) {
+    const b = line[i]!;
+    let n: number;
+    if (b < 0x80) n = 1;
+    else if (b >= 0xc2 && b <= 0xdf) n = cont(line[i + 1]) ? 2 : 0;
+    else if (b >= 0xe0 && b <= 0xef) {
+      const [lo, hi] = b === 0xe0 ? [0xa0, 0xbf] : b === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
+      n = cont(line[i + 1], lo, hi) && cont(line[i + 2]) ? 3 : 0;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      const [lo, hi] = b === 0xf0 ? [0x90, 0xbf] : b === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+      n = cont(line[i + 1], lo, hi) && cont(line[i + 2]) && cont(line[i + 3]) ? 4 : 0;
+    } else n = 0;
+    if (n === 0) return i;
+    i += n;
+  }
+  return Math.max(0, line.length - 1);
+}
+
 export interface LoadedData {
   examples: Conversation[];
   file: string;
@@ -74,24 +137,36 @@ export interface LoadedData {
  * what is wrong: silently dropping examples would change the experiment without anyone knowing.
  */
 export function loadInstructionData(file: string): LoadedData {
-  let text: string;
+  let bytes: Buffer;
   try {
     if (!statSync(file).isFile()) throw new Error("not a file");
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (error) {
     throw new PolytuneError("data-unreadable", "The training data file cannot be read.", { where: file, hint: "Check the path.", details: String(error) });
   }
   const examples: Conversation[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = decodeUtf8Lines(file, bytes);
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === "") continue;
     const where = `${file}:${i + 1}`;
     let record: unknown;
+    let illFormed: string | null = null;
     try {
-      record = JSON.parse(line);
+      // JSON escapes can spell half a surrogate pair ("\ud800"); such text is not Unicode and would train as U+FFFD.
+      record = JSON.parse(line, (key, value: unknown) => {
+        if (illFormed === null && typeof value === "string" && loneSurrogate.test(value)) illFormed = key;
+        return value;
+      });
     } catch (error) {
       throw new PolytuneError("data-malformed", `Line ${i + 1} is not valid JSON (${(error as Error).message}).`, { where, hint: "Each line must be one JSON object (JSONL)." });
+    }
+    if (illFormed !== null) {
+      const field = /^\d+$/.test(illFormed) ? "a list item" : `the field "${illFormed}"`;
+      throw new PolytuneError("data-encoding", `Line ${i + 1}: ${field} holds a lone surrogate escape (such as \\ud800), which is not valid Unicode text.`, {
+        where,
+        hint: "Fix the escape: a character outside the Basic Multilingual Plane is written as a pair (\\ud83d\\ude00), or as the character itself.",
+      });
     }
     if (typeof record !== "object" || record === null || Array.isArray(record)) {
       throw new PolytuneError("data-malformed", `Line ${i + 1} is not a JSON object.`, { where, hint: "Each line must be one JSON object (JSONL)." });

@@ -4,7 +4,7 @@ import { GGUF_MAGIC, GgufType, type GgufHeader, type GgufScalar, type GgufTensor
 /** Why a file is not a readable GGUF; the model library turns each into a user-facing message. */
 export class GgufFormatError extends Error {
   constructor(
-    readonly reason: "not-gguf" | "unsupported-version" | "truncated" | "malformed",
+    readonly reason: "not-gguf" | "unsupported-version" | "truncated" | "malformed" | "duplicate-key" | "bad-alignment",
     message: string,
     readonly version?: number,
   ) {
@@ -45,8 +45,19 @@ class FileCursor {
     if (v > BigInt(max)) throw new GgufFormatError("malformed", `${what} is implausibly large (${v})`);
     return Number(v);
   }
+  /**
+   * A length or count that must fit in what is left of the file: beyond a sane absolute bound the
+   * header is damaged; within it, a file that ends too soon is incomplete (a cut-off download), which
+   * is what to tell the user, not that a normal vocabulary size is "implausible".
+   */
+  sizeWithin(what: string, absoluteMax: number, unit: "bytes" | "entries"): number {
+    const v = this.safeU64(what, absoluteMax);
+    // Every entry takes at least a byte, so more entries than bytes left cannot fit either.
+    if (v > this.size - this.pos) throw new GgufFormatError("truncated", `the file ends at byte ${this.size}, inside ${what} (${v} ${unit} from byte ${this.pos})`);
+    return v;
+  }
   string(): string {
-    const len = this.safeU64("a string length", this.size);
+    const len = this.sizeWithin("a string", 1 << 30, "bytes");
     const r = this.ensure(len);
     this.pos += len;
     return this.buf.toString("utf8", r, r + len);
@@ -78,6 +89,19 @@ class FileCursor {
   }
 }
 
+// Tensor data starts at a multiple of general.alignment (32 when absent); llama.cpp accepts only a power of two.
+function readAlignment(value: GgufValue | undefined): number {
+  if (value === undefined) return 32;
+  if (value.type === GgufType.ARRAY || typeof value.value === "string" || typeof value.value === "boolean") {
+    throw new GgufFormatError("bad-alignment", "general.alignment is not a number");
+  }
+  const n = Number(value.value);
+  if (!Number.isSafeInteger(n) || n <= 0 || n > 2 ** 30 || (n & (n - 1)) !== 0) {
+    throw new GgufFormatError("bad-alignment", `general.alignment is ${String(value.value)}, not a power of two`);
+  }
+  return n;
+}
+
 /** Reads a GGUF (v2/v3) header: every metadata value with its type, and the tensor table. */
 export function readGgufHeader(path: string): GgufHeader {
   const fd = openSync(path, "r");
@@ -93,11 +117,13 @@ export function readGgufHeader(path: string): GgufHeader {
     const kv = new Map<string, GgufValue>();
     for (let i = 0; i < kvCount; i++) {
       const key = c.string();
+      // llama.cpp refuses a repeated key too; keeping either value would describe a model it will not load.
+      if (kv.has(key)) throw new GgufFormatError("duplicate-key", `the metadata key "${key}" is written twice`);
       const type = c.u32() as GgufType;
       if (type === GgufType.ARRAY) {
         const itemType = c.u32() as Exclude<GgufType, GgufType.ARRAY>;
         if (itemType === (GgufType.ARRAY as number)) throw new GgufFormatError("malformed", `nested arrays in ${key}`);
-        const n = c.safeU64(`the length of ${key}`, c.size);
+        const n = c.sizeWithin(`the array ${key}`, 2 ** 32, "entries");
         const items: GgufScalar[] = new Array(n);
         for (let j = 0; j < n; j++) items[j] = c.scalar(itemType);
         kv.set(key, { type, itemType, items });
@@ -114,8 +140,7 @@ export function readGgufHeader(path: string): GgufHeader {
       for (let d = 0; d < nDims; d++) dims.push(c.safeU64(`a dimension of ${name}`));
       tensors.push({ name, dims, type: c.u32(), offset: c.u64() });
     }
-    const alignValue = kv.get("general.alignment");
-    const alignment = alignValue && alignValue.type !== GgufType.ARRAY ? Number(alignValue.value) : 32;
+    const alignment = readAlignment(kv.get("general.alignment"));
     const dataOffset = Math.ceil(c.pos / alignment) * alignment;
     return { version, kv, tensors, alignment, dataOffset };
   } finally {

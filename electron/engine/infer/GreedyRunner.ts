@@ -1,9 +1,9 @@
 import { LlamaCompletion, type LlamaModel, type Token } from "node-llama-cpp";
-import type { TryResult } from "../../shared/contract.js";
+import type { PromptFormat, TryResult } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
-import { encodeChatPrompt, promptText } from "../train/encodeExample.js";
+import { encodeChatPrompt, promptText } from "./promptFormats.js";
 import { encodeCompletionPrompt } from "./encodeCompletionPrompt.js";
-import { getLlamaRuntime, llamaLogTail, type GpuChoice } from "./llamaRuntime.js";
+import { getLlamaRuntime, llamaLogTail, type GpuChoice } from "../llamacpp/llamaRuntime.js";
 
 export interface GreedyRequest {
   requestId: string;
@@ -14,7 +14,7 @@ export interface GreedyRequest {
   gpu: GpuChoice;
   contextSize?: number;
   adapterPath?: string;
-  format?: "raw" | "alpaca" | "guanaco" | "chat";
+  format?: PromptFormat | "raw";
   onText?: (text: string, tokens: number, tokensPerSecond: number) => void;
 }
 
@@ -137,7 +137,7 @@ export class GreedyRunner {
 }
 
 /** The prompt tokens for a format, exactly as training built them (LlamaCompletion adds BOS itself). */
-export function promptTokensFor(model: LlamaModel, prompt: string, format: "raw" | "alpaca" | "guanaco" | "chat"): Token[] {
+export function promptTokensFor(model: LlamaModel, prompt: string, format: PromptFormat | "raw"): Token[] {
   if (format === "chat") {
     const tokens = encodeChatPrompt(model, [{ role: "user", content: prompt }]);
     return tokens[0] === model.tokens.bos ? tokens.slice(1) : tokens;

@@ -6,7 +6,7 @@ import type { AddModelsResult, Model, ModelDetail, ModelSource, ModelStatus, Pol
 import { PolytuneError } from "../../shared/PolytuneError.js";
 import { discoverModels, findGgufFiles, type DiscoveryEnv, defaultDiscoveryEnv } from "./discoverModelLocations.js";
 import { fastFingerprint, sha256File } from "./fingerprintFile.js";
-import { inspectModelFile, type ModelFacts, type ModelInspection } from "./inspectModelFile.js";
+import { inspectModelFile, runtimeUnavailable, statError, type ModelFacts, type ModelInspection } from "./inspectModelFile.js";
 
 interface ModelRow {
   id: string;
@@ -112,8 +112,13 @@ export class ModelLibrary {
     let st;
     try {
       st = statSync(abs);
-    } catch {
-      throw new PolytuneError("path-not-found", "No file or folder at this path.", { where: abs, hint: "Check the spelling; Polytune references models where they are." });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") {
+        throw new PolytuneError("path-not-found", "No file or folder at this path.", { where: abs, hint: "Check the spelling; Polytune references models where they are." });
+      }
+      const why = statError(abs, error);
+      throw new PolytuneError(why.code, why.message, { where: abs, hint: why.hint, details: why.details });
     }
     const files = st.isDirectory() ? findGgufFiles(abs) : [abs];
     const result: AddModelsResult = { added: [], updated: [], failed: [], scannedFiles: files.length };
@@ -162,15 +167,17 @@ export class ModelLibrary {
         continue;
       }
       const row = this.db.prepare("SELECT file_mtime_ms FROM models WHERE id = ?").get(model.id) as { file_mtime_ms: number };
-      if (st.size === model.fileSize && Math.floor(st.mtimeMs) === row.file_mtime_ms && model.status !== "missing") continue;
+      // A model that could not be checked because llama.cpp failed to load is checked again, file unchanged or not.
+      const notChecked = model.error?.code === runtimeUnavailable;
+      if (!notChecked && st.size === model.fileSize && Math.floor(st.mtimeMs) === row.file_mtime_ms && model.status !== "missing") continue;
       const fingerprint = safeFingerprint(model.path);
-      if (fingerprint && fingerprint === model.fingerprint) {
+      if (!notChecked && fingerprint && fingerprint === model.fingerprint) {
         if (model.status === "missing") this.setStatus(model.id, model.error && model.error.code !== "missing" ? "error" : "ok", null);
         this.db.prepare("UPDATE models SET file_mtime_ms = ?, checked_at = ? WHERE id = ?").run(Math.floor(st.mtimeMs), now(), model.id);
         continue;
       }
       const inspection = await inspectModelFile(model.path);
-      this.write(model.id, model.path, model.source, inspection, fingerprint, inspection.error ? "error" : "changed", model.name);
+      this.write(model.id, model.path, model.source, inspection, fingerprint, inspection.error ? "error" : notChecked && fingerprint === model.fingerprint ? "ok" : "changed", model.name);
     }
     return this.list();
   }

@@ -76,8 +76,9 @@ export function findGgufFiles(root: string, limit = 10_000): string[] {
       else if ((e.isFile() || e.isSymbolicLink()) && e.name.toLowerCase().endsWith(".gguf")) {
         try {
           if (statSync(p).isFile()) out.push(p);
-        } catch {
-          /* dangling link */
+        } catch (error) {
+          // A link loop is listed (the library says what is wrong); a dangling link is skipped.
+          if ((error as NodeJS.ErrnoException).code === "ELOOP") out.push(p);
         }
       }
     }

@@ -1,6 +1,6 @@
 import { GgufInsights, readGgufFileInfo } from "node-llama-cpp";
-import type { MemoryEstimate, ModelDetail } from "../../shared/contract.js";
-import { getLlamaRuntime } from "../infer/llamaRuntime.js";
+import type { BaseWeights, MemoryEstimate, ModelDetail } from "../../shared/contract.js";
+import { getLlamaRuntime } from "../llamacpp/llamaRuntime.js";
 
 export interface EstimateInput {
   contextSize: number;
@@ -8,7 +8,7 @@ export interface EstimateInput {
   seqLen: number;
   batch: number;
   rank: number;
-  baseWeights: "f32" | "as-stored";
+  baseWeights: BaseWeights;
   /** LoRA dropout keeps a mask and the masked input of every adapter for the backward pass. */
   dropout: number;
 }

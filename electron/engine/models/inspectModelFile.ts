@@ -5,7 +5,10 @@ import type { PolytuneErrorShape } from "../../shared/contract.js";
 import { fileTypeName, ggmlTypeName, tensorBytes } from "../gguf/ggmlTypes.js";
 import { GgufType } from "../gguf/GgufValue.js";
 import { GgufFormatError, kvArrayLength, kvNumber, kvString, readGgufHeader } from "../gguf/readGgufHeader.js";
-import { getLlamaRuntime } from "../infer/llamaRuntime.js";
+import { getLlamaRuntime } from "../llamacpp/llamaRuntime.js";
+
+/** The error code of a model that could not be checked because llama.cpp itself failed to load (not the file's fault). */
+export const runtimeUnavailable = "llama-runtime-unavailable";
 
 /** Everything the library stores about one model file. */
 export interface ModelFacts {
@@ -48,6 +51,17 @@ function fileError(path: string, code: string, message: string, hint: string, de
   return shape;
 }
 
+/** Why a path cannot be opened, in plain words: a missing file, a link loop, a permission. */
+export function statError(path: string, error: unknown): PolytuneErrorShape {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return fileError(path, "missing", "The file does not exist (moved or deleted?).", "Check the path.");
+  if (code === "ELOOP") {
+    return fileError(path, "symlink-loop", "Too many levels of symbolic links: the link points at itself or round in a circle.", "Point the link at the model file itself, or add the file by its real path.");
+  }
+  if (code === "EACCES" || code === "EPERM") return fileError(path, "unreadable", "Permission denied: Polytune may not read this file.", "Check its permissions.");
+  return fileError(path, "unreadable", `The file cannot be read (${code ?? "error"}).`, "Check the path and its permissions.", String(error));
+}
+
 /**
  * Reads a model file's header and answers what it is, or why it cannot be used. Never throws for a
  * bad file: the error is part of the answer so the library can list the file with its reason.
@@ -62,9 +76,7 @@ export async function inspectModelFile(path: string): Promise<ModelInspection> {
     mtimeMs = Math.floor(st.mtimeMs);
     if (!st.isFile()) return { facts, fileSize, mtimeMs, error: fileError(path, "not-a-file", "This is not a regular file.", "Pick a .gguf file.") };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = code === "ENOENT" ? "The file does not exist (moved or deleted?)." : `The file cannot be read (${code ?? "error"}).`;
-    return { facts, fileSize, mtimeMs, error: fileError(path, code === "ENOENT" ? "missing" : "unreadable", message, "Check the path and its permissions.") };
+    return { facts, fileSize, mtimeMs, error: statError(path, error) };
   }
 
   let header;
@@ -79,13 +91,19 @@ export async function inspectModelFile(path: string): Promise<ModelInspection> {
       if (error.reason === "unsupported-version") {
         return { facts, fileSize, mtimeMs, error: fileError(path, "gguf-version", `${error.message}.`, "Convert it with a current llama.cpp (convert_hf_to_gguf.py from the original weights), or pick another file.") };
       }
+      if (error.reason === "duplicate-key") {
+        return { facts, fileSize, mtimeMs, error: fileError(path, "duplicate-key", `The GGUF header is damaged: ${error.message}.`, "llama.cpp will not load it either; get the file again from its source, or rewrite it with one value for the key.") };
+      }
+      if (error.reason === "bad-alignment") {
+        return { facts, fileSize, mtimeMs, error: fileError(path, "bad-alignment", `The GGUF header is damaged: ${error.message}.`, "llama.cpp will not load it either; get the file again from its source.") };
+      }
       if (error.reason === "truncated") {
         return { facts, fileSize, mtimeMs, error: fileError(path, "truncated", `The file is incomplete: ${error.message}.`, "The download or copy was probably interrupted; get the file again.") };
       }
       return { facts, fileSize, mtimeMs, error: fileError(path, "malformed", `The GGUF header is damaged: ${error.message}.`, "Get the file again from its source.") };
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    return { facts, fileSize, mtimeMs, error: fileError(path, "unreadable", `The file cannot be read (${code ?? "error"}).`, "Check its permissions.", String(error)) };
+    // stat passes on a file whose mode forbids reading; the open fails: the same plain words as stat's.
+    return { facts, fileSize, mtimeMs, error: statError(path, error) };
   }
 
   facts.ggufVersion = header.version;
@@ -118,6 +136,10 @@ export async function inspectModelFile(path: string): Promise<ModelInspection> {
     facts.headCountKv = kvNumber(header, `${arch}.attention.head_count_kv`) ?? facts.headCount;
     facts.feedForwardLength = kvNumber(header, `${arch}.feed_forward_length`) ?? null;
   }
+  // Checked before the size: a vocabulary-only file may end right after its header, without padding.
+  if (header.tensors.length === 0) {
+    return { facts, fileSize, mtimeMs, error: fileError(path, "no-weights", "The file contains no tensors (vocabulary only?).", "Pick a full model file: this one has metadata but no weights.") };
+  }
   if (dataEnd > fileSize) {
     return {
       facts, fileSize, mtimeMs,
@@ -130,14 +152,27 @@ export async function inspectModelFile(path: string): Promise<ModelInspection> {
   if (kvString(header, "general.type") === "adapter") {
     return { facts, fileSize, mtimeMs, error: fileError(path, "is-adapter", "This is a LoRA adapter, not a base model.", "Add the base model it belongs to; adapters are applied on top of it.") };
   }
-  if (header.tensors.length === 0) {
-    return { facts, fileSize, mtimeMs, error: fileError(path, "no-weights", "The file holds no weights (a vocabulary-only GGUF).", "Pick a full model file.") };
-  }
 
   // node-llama-cpp's reader and insights: the same view of the file that inference will have.
+  let info;
   try {
-    const info = await readGgufFileInfo(path, { sourceType: "filesystem", logWarnings: false });
-    const llama = await getLlamaRuntime("cpu");
+    info = await readGgufFileInfo(path, { sourceType: "filesystem", logWarnings: false });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { facts, fileSize, mtimeMs, error: fileError(path, "malformed", `node-llama-cpp cannot read this file: ${message}.`, "Get the file again from its source.", message) };
+  }
+  // Loading llama.cpp's binaries is about this computer, not the file: say so, and keep it re-checkable.
+  let llama;
+  try {
+    llama = await getLlamaRuntime("cpu");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      facts, fileSize, mtimeMs,
+      error: fileError(path, runtimeUnavailable, `The file looks fine, but llama.cpp could not be loaded on this computer to check it: ${message}.`, "This is a problem of the installation, not of the file: run `polytune doctor`, reinstall if needed, then check the library again.", message),
+    };
+  }
+  try {
     const insights = await GgufInsights.from(info, llama);
     facts.parameterCount = insights.totalParameters;
     facts.contextLength = insights.trainContextSize ?? facts.contextLength;

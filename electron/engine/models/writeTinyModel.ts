@@ -9,7 +9,8 @@ import { writeGguf, type GgufTensorToWrite } from "../gguf/writeGguf.js";
 import { vocabPath, type VocabName } from "../llamacpp/llamaCppSource.js";
 import { seededRandom } from "../random/seededRandom.js";
 
-export type TinyArch = "llama" | "qwen2" | "qwen3";
+// mistral: the llama graph under its own architecture name, as some converters label Mistral models.
+export type TinyArch = "llama" | "mistral" | "qwen2" | "qwen3";
 
 export interface TinyModelOptions {
   out: string;
@@ -60,7 +61,7 @@ export interface TinyModelInfo {
   type: TinyWeightType;
 }
 
-export type TinyWeightType = "f32" | "f16" | "q8_0";
+export type TinyWeightType = "f32" | "f16" | "bf16" | "q8_0";
 
 const f32View = new Float32Array(1);
 const u32View = new Uint32Array(f32View.buffer);
@@ -86,6 +87,13 @@ export function toHalf(value: number): number {
   // A carry out of the mantissa correctly bumps the exponent (up to infinity).
   if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
   return sign | half;
+}
+
+/** bfloat16 from float: the upper half of its bits, round-to-nearest-even (as ggml converts). */
+export function toBf16(value: number): number {
+  f32View[0] = value;
+  const x = u32View[0]!;
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
 /** ggml's block_q8_0: 32 values as an F16 scale (max |x| / 127) and 32 rounded int8s. */
@@ -118,8 +126,9 @@ function tensor(name: string, dims: number[], type: TinyWeightType, fill: (i: nu
     return { name, dims, type: 0, data: new Uint8Array(data.buffer) };
   }
   const data = new Uint16Array(n);
-  for (let i = 0; i < n; i++) data[i] = toHalf(fill(i));
-  return { name, dims, type: 1, data: new Uint8Array(data.buffer) };
+  const convert = type === "bf16" ? toBf16 : toHalf;
+  for (let i = 0; i < n; i++) data[i] = convert(fill(i));
+  return { name, dims, type: type === "bf16" ? 30 : 1, data: new Uint8Array(data.buffer) };
 }
 
 // ChatML, the template Qwen models ship; written for the qwen2 vocabulary so chat formatting is testable.
@@ -165,7 +174,7 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   const str = (value: string): GgufValue => ({ type: GgufType.STRING, value });
   kv.set("general.architecture", str(arch));
   kv.set("general.name", str(options.name ?? `polytune-tiny-${arch}-${vocab}-L${layers}-E${embd}-s${seed}`));
-  kv.set("general.file_type", u32({ f32: 0, f16: 1, q8_0: 7 }[type]));
+  kv.set("general.file_type", u32({ f32: 0, f16: 1, bf16: 32, q8_0: 7 }[type]));
   kv.set("general.quantization_version", u32(2));
   kv.set(`${arch}.context_length`, u32(contextLength));
   kv.set(`${arch}.embedding_length`, u32(embd));

@@ -1,10 +1,10 @@
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
-import type { BackendInfo, DoctorReport } from "../../shared/contract.js";
+import { computeBackends, type BackendInfo, type DoctorReport } from "../../shared/contract.js";
 import { llamaCppTag } from "../llamacpp/llamaCppSource.js";
 import { loadTrainerAddon } from "../train/TrainerAddon.js";
 import { appVersion } from "./appVersion.js";
 
-type GpuName = "cuda" | "vulkan" | "metal";
+type GpuName = Exclude<BackendInfo["name"], "cpu">;
 
 function platformReason(name: GpuName): string | null {
   if (name === "metal" && process.platform !== "darwin") return "Metal exists only on macOS.";
@@ -43,7 +43,7 @@ function explain(name: GpuName, text: string): string {
 export async function runDoctor(home: string, database: string): Promise<DoctorReport> {
   const backends: BackendInfo[] = [];
   // One at a time: each probe loads a native backend into this process.
-  for (const name of ["cuda", "vulkan", "metal"] as const) backends.push(await probe(name));
+  for (const name of computeBackends.filter((b): b is GpuName => b !== "cpu")) backends.push(await probe(name));
   let cpuDevices: string[] = [];
   let cpuReason = "Always available.";
   try {

@@ -3,10 +3,14 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LoraTarget, MergedType, TrainBackend } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
+import { unpackedPath } from "../install/unpackedPath.js";
 import { nodeLlamaCppLlamaDir } from "../llamacpp/llamaCppSource.js";
 
-export type TrainerBackend = "cpu" | "cuda" | "vulkan" | "metal" | "auto";
+/** The addon takes the run settings' own values; their lists are written in the contract. */
+export type TrainerBackend = TrainBackend;
 
 export interface TrainerOpenOptions {
   modelPath: string;
@@ -18,7 +22,8 @@ export interface TrainerOpenOptions {
   backendLibs?: string[];
   /** Index among the chosen backend's devices. */
   device?: number;
-  targets: string[];
+  /** Projections (LoraTarget's names); plain strings, as an adapter file read back names them, checked natively. */
+  targets: readonly (LoraTarget | (string & {}))[];
   rank: number;
   alpha: number;
   /** Scale alpha/sqrt(rank) instead of alpha/rank (Kalajdzievski 2023). */
@@ -76,6 +81,7 @@ export interface LossResult {
 }
 
 export interface AdamWOptions {
+  /** The scheduled rate of this update (the run's peak `lr` as its schedule scales it at this step). */
   lr: number;
   beta1?: number;
   beta2?: number;
@@ -112,7 +118,7 @@ export interface NativeTrainer {
   /** Sets the LoRA tensors from an adapter file made for these targets and this rank. */
   loadAdapter(path: string): Promise<number>;
   /** Base + adapter as one GGUF model; "source" keeps each merged tensor's type where ggml can write it. */
-  exportMerged(path: string, type?: "source" | "f16" | "f32"): Promise<number>;
+  exportMerged(path: string, type?: MergedType): Promise<number>;
   dispose(): void;
 }
 
@@ -125,7 +131,7 @@ let addon: TrainerAddon | undefined;
 /** Loads native/build/Release/polytune_trainer.node, built by `npm run build:native`. */
 export function loadTrainerAddon(): TrainerAddon {
   if (addon) return addon;
-  const candidates = ["../../../native/build/Release/polytune_trainer.node", "../../../../native/build/Release/polytune_trainer.node"].map((rel) => new URL(rel, import.meta.url).pathname);
+  const candidates = ["../../../native/build/Release/polytune_trainer.node", "../../../../native/build/Release/polytune_trainer.node"].map((rel) => unpackedPath(fileURLToPath(new URL(rel, import.meta.url))));
   const path = candidates.find((p) => existsSync(p));
   if (!path) {
     throw new PolytuneError("trainer-missing", "The native trainer is not built.", { hint: "Run `npm run build:native` (needs cmake and a C++ compiler).", where: candidates[0] });
@@ -143,7 +149,7 @@ const platformPackages: Record<string, string> = { "linux-x64": "linux-x64", "li
 export function gpuBackendLibraries(): string[] {
   const platformPackage = platformPackages[`${process.platform}-${process.arch}`];
   if (!platformPackage) return [];
-  const scope = join(dirname(dirname(nodeLlamaCppLlamaDir())), "@node-llama-cpp");
+  const scope = unpackedPath(join(dirname(dirname(nodeLlamaCppLlamaDir())), "@node-llama-cpp"));
   if (!existsSync(scope)) return [];
   const found: string[] = [];
   const visit = (dir: string, depth: number): void => {
@@ -164,7 +170,7 @@ export function gpuBackendLibraries(): string[] {
 /** The prebuilt ggml backends of this platform, the same node-llama-cpp uses for inference. */
 export function trainerBackendsDir(): string {
   const platformPackage = platformPackages[`${process.platform}-${process.arch}`];
-  const binsRoot = platformPackage ? join(dirname(dirname(nodeLlamaCppLlamaDir())), "@node-llama-cpp", platformPackage, "bins") : "";
+  const binsRoot = platformPackage ? unpackedPath(join(dirname(dirname(nodeLlamaCppLlamaDir())), "@node-llama-cpp", platformPackage, "bins")) : "";
   const dir = existsSync(binsRoot) ? readdirSync(binsRoot).find((d) => existsSync(join(binsRoot, d, "_nlcBuildMetadata.json"))) : undefined;
   if (!dir) throw new PolytuneError("trainer-backends-missing", `No prebuilt ggml backends for ${process.platform}-${process.arch}.`, { hint: "Reinstall with `npm ci`." });
   return join(binsRoot, dir);

@@ -1,33 +1,60 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { fork } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EventName, EventPayload, Run, TrainConfig } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
+import { unpackedPath } from "../install/unpackedPath.js";
 import type { ModelLibrary } from "../models/ModelLibrary.js";
 import type { RunStore } from "../runs/RunStore.js";
+import { GgufFormatError, readGgufHeader } from "../gguf/readGgufHeader.js";
+import { probeRunLiveness, runLivenessPath } from "./runLiveness.js";
 import type { TrainWorkerEvent, TrainWorkerRequest } from "./TrainWorkerProtocol.js";
 
-/** Starts a training process; the Electron shell may pass one built on utilityProcess. */
-export type SpawnTrainWorker = (entry: string) => ChildProcess;
-
-const defaultSpawn: SpawnTrainWorker = (entry) => fork(entry, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
-
-function isAlive(pid: number): boolean {
+/**
+ * The model file as it is now, not as it was when added: moved, deleted or damaged since is said in
+ * plain words here rather than as llama.cpp's "failed to load model" from the training process.
+ */
+function checkModelFile(path: string): void {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    readGgufHeader(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new PolytuneError("missing", "The model file is no longer at this path (moved or deleted).", { where: path, hint: "Add it again from its new place." });
+    const why = error instanceof GgufFormatError ? `${error.message}` : `it cannot be read (${code ?? String(error)})`;
+    throw new PolytuneError("model-changed", `The model file changed since it was added and cannot be used: ${why}.`, { where: path, hint: "Get the file again, then add it again to the library." });
   }
 }
+
+/** A run recorded as going whose process answers, but not to this engine. */
+function elsewhere(run: Run): PolytuneError {
+  return new PolytuneError("run-active-elsewhere", `Run ${run.id} is going in another Polytune process.`, { hint: "Pause or cancel it where it was started; once that process has ended, it can be resumed or cancelled here." });
+}
+
+/**
+ * What the engine needs of a training process. Node's ChildProcess has it as it is; the Electron shell
+ * adapts a utilityProcess to it (electron/main/utilityProcessSpawner.ts).
+ */
+export interface TrainWorkerProcess {
+  readonly pid?: number | undefined;
+  send(message: TrainWorkerRequest): unknown;
+  on(event: "message", listener: (message: unknown) => void): unknown;
+  on(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  kill(signal?: NodeJS.Signals): unknown;
+}
+
+/** Starts a training process: child_process.fork under Node; the Electron shell passes one built on utilityProcess. */
+export type SpawnTrainWorker = (entry: string) => TrainWorkerProcess;
+
+const defaultSpawn: SpawnTrainWorker = (entry) => fork(entry, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
 
 /**
  * Training runs as jobs: each in its own process (a crash fails the run, not the app), its progress
  * recorded step by step in SQLite by the engine, the only writer.
  */
 export class TrainingJobs {
-  private readonly workers = new Map<string, { child: ChildProcess; stopping: "cancel" | "pause" | null; startedAt: number; firstStep: number | null }>();
+  private readonly workers = new Map<string, { child: TrainWorkerProcess; stopping: "cancel" | "pause" | null; startedAt: number; firstStep: number | null }>();
 
   constructor(
     private readonly runs: RunStore,
@@ -35,42 +62,84 @@ export class TrainingJobs {
     private readonly dirs: { checkpoints: string; adapters: string },
     private readonly emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void,
     private readonly spawn: SpawnTrainWorker = defaultSpawn,
-    private readonly workerEntry = fileURLToPath(new URL("./trainWorker.js", import.meta.url)),
+    private readonly workerEntry = unpackedPath(fileURLToPath(new URL("./trainWorker.js", import.meta.url))),
   ) {
-    for (const run of this.runs.markInterrupted(isAlive)) this.emit("runs.changed", { run: run.id, status: run.status });
+    this.ready = this.sweep();
+    // Awaited by whoever needs it; an error here must not also surface as an unhandled rejection.
+    this.ready.catch(() => undefined);
   }
 
-  start(config: TrainConfig): Run {
+  /** Settles once runs recorded as going whose process is gone have been marked interrupted. */
+  readonly ready: Promise<void>;
+  private readonly preparing = new Set<TrainWorkerProcess>();
+
+  private async sweep(): Promise<void> {
+    const gone: string[] = [];
+    for (const { id, runDir } of this.runs.recordedAsGoing()) {
+      if (!this.workers.has(id) && !(await probeRunLiveness(runLivenessPath(runDir)))) gone.push(id);
+    }
+    for (const run of this.runs.markInterrupted(gone)) this.emit("runs.changed", { run: run.id, status: run.status });
+  }
+
+  /**
+   * Whether a run recorded as going really is: its process is this engine's child, or holds the run's
+   * liveness socket (another Polytune process's run). If not, it is marked interrupted and returned so.
+   */
+  private async settle(id: string): Promise<Run> {
+    const run = this.runs.get(id);
+    if (this.workers.has(id) || (run.status !== "running" && run.status !== "queued")) return run;
+    if (await probeRunLiveness(runLivenessPath(this.runs.runDir(id)))) return run;
+    for (const r of this.runs.markInterrupted([id])) this.emit("runs.changed", { run: r.id, status: r.status });
+    return this.runs.get(id);
+  }
+
+  /** Checks data and model in a new training process first; the run and its folder exist only once they pass. */
+  async start(config: TrainConfig): Promise<Run> {
     const model = this.models.get(config.model);
     if (model.status === "error" || model.status === "missing") {
       throw new PolytuneError(model.error?.code ?? "model-unusable", model.error?.message ?? "This model cannot be used.", { where: model.path, hint: model.error?.hint });
     }
-    const run = this.runs.create(config, model.id, (id) => join(this.dirs.checkpoints, id), 0);
-    this.launch(run, false);
+    checkModelFile(model.path);
+    const { child, totalSteps } = await this.prepareWorker(config, model.path);
+    const run = this.runs.create(config, model.id, (id) => join(this.dirs.checkpoints, id), totalSteps);
+    this.launch(run, false, child);
     return this.runs.get(run.id);
   }
 
-  resume(id: string): Run {
-    const run = this.runs.get(id);
+  async resume(id: string): Promise<Run> {
+    await this.ready;
+    const run = await this.settle(id);
     if (this.workers.has(id)) throw new PolytuneError("run-active", "This run is already going.");
+    if (run.status === "running" || run.status === "queued") throw elsewhere(run);
     if (!["paused", "interrupted", "failed"].includes(run.status)) {
       throw new PolytuneError("run-not-resumable", `A ${run.status} run cannot be resumed.`, { hint: "Only paused, interrupted or failed runs continue from their last checkpoint." });
     }
-    this.launch(run, true);
+    const model = this.models.get(run.modelId ?? run.config.model);
+    checkModelFile(model.path);
+    const { child } = await this.prepareWorker(run.config, model.path);
+    // Another resume of the same run may have won while this one prepared.
+    if (this.workers.has(id)) {
+      child.kill("SIGKILL");
+      throw new PolytuneError("run-active", "This run is already going.");
+    }
+    this.launch(run, true, child);
     return this.runs.get(id);
   }
 
-  stop(id: string, mode: "cancel" | "pause"): Run {
+  async stop(id: string, mode: "cancel" | "pause"): Promise<Run> {
     const worker = this.workers.get(id);
-    const run = this.runs.get(id);
     if (!worker) {
-      if (mode === "cancel" && ["paused", "interrupted", "queued", "failed"].includes(run.status)) {
+      await this.ready;
+      const run = await this.settle(id);
+      if (run.status === "running" || run.status === "queued") throw elsewhere(run);
+      if (mode === "cancel" && ["paused", "interrupted", "failed"].includes(run.status)) {
         const cancelled = this.runs.setStatus(id, "cancelled", { pid: null });
         this.emit("runs.changed", { run: id, status: cancelled.status });
         return cancelled;
       }
       throw new PolytuneError("run-not-active", `This run is ${run.status}, not running.`);
     }
+    const run = this.runs.get(id);
     worker.stopping = mode;
     const message: TrainWorkerRequest = { type: "stop", mode };
     worker.child.send(message);
@@ -81,12 +150,41 @@ export class TrainingJobs {
     return this.workers.has(id);
   }
 
-  private launch(run: Run, resume: boolean): void {
+  /**
+   * Starts a training process and has it read and encode the data and open the model. Refuses with the
+   * process's own error (a bad line, a model the trainer cannot load) before anything is recorded.
+   */
+  private prepareWorker(config: TrainConfig, modelPath: string): Promise<{ child: TrainWorkerProcess; totalSteps: number }> {
+    const child = this.spawn(this.workerEntry);
+    this.preparing.add(child);
+    return new Promise((resolve, reject) => {
+      let pending = true;
+      const finish = (): boolean => {
+        const was = pending;
+        pending = false;
+        this.preparing.delete(child);
+        return was;
+      };
+      child.on("message", (raw) => {
+        const event = raw as TrainWorkerEvent;
+        if (event.type === "ready" && finish()) resolve({ child, totalSteps: event.totalSteps });
+        else if (event.type === "error" && finish()) reject(PolytuneError.fromShape(event.error));
+      });
+      child.on("exit", (code, signal) => {
+        if (!finish()) return;
+        const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
+        reject(new PolytuneError("trainer-crashed", `The training process ${how} while it read the data and opened the model.`, { hint: "Nothing was recorded; try again, and if it happens again, check the model file and the memory free." }));
+      });
+      const request: TrainWorkerRequest = { type: "prepare", config, modelPath };
+      child.send(request);
+    });
+  }
+
+  private launch(run: Run, resume: boolean, child: TrainWorkerProcess): void {
     const model = this.models.get(run.modelId ?? run.config.model);
     const runDir = this.runs.runDir(run.id);
     mkdirSync(runDir, { recursive: true });
     const adapterPath = run.config.out ?? join(this.dirs.adapters, `${run.id}.gguf`);
-    const child = this.spawn(this.workerEntry);
     const worker = { child, stopping: null as "cancel" | "pause" | null, startedAt: Date.now(), firstStep: null as number | null };
     this.workers.set(run.id, worker);
     this.runs.setStatus(run.id, "running", { pid: child.pid ?? null, error: null });
@@ -142,7 +240,7 @@ export class TrainingJobs {
       this.runs.setStatus(run.id, "failed", { pid: null, error });
       this.emit("runs.changed", { run: run.id, status: "failed" });
     });
-    const start: TrainWorkerRequest = { type: "start", runId: run.id, config: run.config, modelPath: model.path, runDir, adapterPath, resume };
+    const start: TrainWorkerRequest = { type: "start", runId: run.id, config: run.config, modelPath: model.path, runDir, adapterPath, resume, liveness: runLivenessPath(runDir) };
     child.send(start);
   }
 
@@ -155,8 +253,10 @@ export class TrainingJobs {
 
   /** On shutdown, ask running jobs to pause at their next step so nothing is lost. */
   async shutdown(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    for (const child of this.preparing) child.kill("SIGKILL");
     const waits = [...this.workers.keys()].map((id) => {
-      this.stop(id, "pause");
+      void this.stop(id, "pause").catch(() => undefined);
       return this.waitFor(id);
     });
     if (waits.length === 0) return;

@@ -1,12 +1,8 @@
-import { resolveChatWrapper, type ChatHistoryItem, type LlamaModel, type Token } from "node-llama-cpp";
+import { resolveChatWrapper, type LlamaModel, type Token } from "node-llama-cpp";
 import { PolytuneError } from "../../shared/PolytuneError.js";
 import type { Conversation, Turn } from "../data/Conversation.js";
 import { encodeCompletionPrompt } from "../infer/encodeCompletionPrompt.js";
-
-export { encodeCompletionPrompt };
-
-export const promptFormats = ["alpaca", "guanaco", "chat"] as const;
-export type PromptFormat = (typeof promptFormats)[number];
+import { chatHistory, encodeChatPrompt, promptText, userText, type PromptFormat } from "../infer/promptFormats.js";
 
 /** A tokenised example: `target[i] = 1` when token i is a label the loss is computed on. */
 export interface EncodedExample {
@@ -14,25 +10,6 @@ export interface EncodedExample {
   target: Uint8Array;
   /** Tokens before the first supervised one. */
   promptLength: number;
-}
-
-// The alpaca-lora template (Ranaldi et al. 2023 trained with alpaca-lora's hyperparameters).
-const alpacaWithInput =
-  "Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n";
-const alpacaNoInput = "Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:\n";
-
-function userText(turn: Turn): string {
-  return turn.input ? `${turn.content}\n\n${turn.input}` : turn.content;
-}
-
-/** The text a model is prompted with for one user turn in the Alpaca or Guanaco format. */
-export function promptText(format: "alpaca" | "guanaco", user: Turn, first: boolean): string {
-  if (format === "alpaca") {
-    const template = user.input ? alpacaWithInput : alpacaNoInput;
-    return template.replace("{instruction}", user.content).replace("{input}", user.input ?? "");
-  }
-  // Guanaco (Kew et al. 2024): "### Human: … ### Assistant: …", turns separated by a space.
-  return `${first ? "" : " "}### Human: ${userText(user)} ### Assistant:`;
 }
 
 /** Text segments of a conversation for the plain-text formats; `train` marks the answers. */
@@ -72,22 +49,6 @@ function bosOf(model: LlamaModel): Token[] {
   return model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos] : [];
 }
 
-
-function chatHistory(turns: Turn[]): ChatHistoryItem[] {
-  return turns.map((t): ChatHistoryItem => {
-    if (t.role === "system") return { type: "system", text: t.content };
-    if (t.role === "user") return { type: "user", text: userText(t) };
-    return { type: "model", response: [t.content] };
-  });
-}
-
-/** The model's own chat template (through node-llama-cpp's chat wrappers) as tokens. */
-export function encodeChatPrompt(model: LlamaModel, turns: Turn[]): Token[] {
-  const wrapper = resolveChatWrapper(model);
-  const history = [...chatHistory(turns), { type: "model" as const, response: [] }];
-  return wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
-}
-
 function encodeChat(model: LlamaModel, turns: Turn[]): EncodedExample {
   const wrapper = resolveChatWrapper(model);
   const full = wrapper.generateContextState({ chatHistory: chatHistory(turns) }).contextText.tokenize(model.tokenizer);
@@ -113,8 +74,44 @@ export interface EncodeOptions {
   maxLength: number;
 }
 
+const longestTokenBytes = new WeakMap<LlamaModel, number | null>();
+
+/** The most UTF-8 bytes one vocabulary entry spells (null when the file lists no tokens). */
+function maxTokenBytes(model: LlamaModel): number | null {
+  let max = longestTokenBytes.get(model);
+  if (max !== undefined) return max;
+  const tokens = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
+  max = null;
+  if (Array.isArray(tokens) && tokens.length > 0) {
+    max = 1;
+    for (const t of tokens) if (typeof t === "string") max = Math.max(max, Buffer.byteLength(t, "utf8"));
+  }
+  longestTokenBytes.set(model, max);
+  return max;
+}
+
+/**
+ * The fewest tokens the example's text can take: no token spells more bytes than the vocabulary's
+ * longest entry. Lets a far-too-long example be refused before tokenising megabytes.
+ */
+function minimumTokens(model: LlamaModel, example: Conversation): number {
+  const longest = maxTokenBytes(model);
+  if (longest === null) return 0;
+  const bytes = example.turns.reduce((n, t) => n + Buffer.byteLength(t.content, "utf8") + (t.input ? Buffer.byteLength(t.input, "utf8") : 0), 0);
+  return Math.ceil(bytes / longest);
+}
+
+function tooLong(example: Conversation, length: string, maxLength: number): PolytuneError {
+  return new PolytuneError("sequence-too-long", `Line ${example.source.line} is ${length} tokens long; the maximum sequence length is ${maxLength}.`, {
+    where: `${example.source.file}:${example.source.line}`,
+    hint: "Raise the maximum sequence length, or shorten or drop this example.",
+  });
+}
+
 /** Tokenises one conversation for training. A too-long example is an error naming its line, never cut silently. */
 export function encodeExample(model: LlamaModel, example: Conversation, options: EncodeOptions): EncodedExample {
+  const atLeast = minimumTokens(model, example);
+  if (atLeast > options.maxLength) throw tooLong(example, `at least ${atLeast}`, options.maxLength);
   let encoded: EncodedExample;
   try {
     if (options.format === "chat") {
@@ -123,9 +120,11 @@ export function encodeExample(model: LlamaModel, example: Conversation, options:
       const tokens: Token[] = [...bosOf(model)];
       const flags: number[] = tokens.map(() => 0);
       for (const segment of textSegments(options.format, example.turns)) {
-        const piece = encodeCompletionPrompt(model, segment.text);
-        tokens.push(...piece);
-        flags.push(...piece.map(() => (segment.train ? 1 : 0)));
+        // One push per token: spreading a piece of millions of tokens into push() overflows the stack.
+        for (const token of encodeCompletionPrompt(model, segment.text)) {
+          tokens.push(token);
+          flags.push(segment.train ? 1 : 0);
+        }
       }
       const eos = model.tokens.eos;
       if (eos !== null) {
@@ -139,12 +138,7 @@ export function encodeExample(model: LlamaModel, example: Conversation, options:
     throw new PolytuneError("data-format", `Line ${example.source.line} cannot be put in the ${options.format} format: ${(error as Error).message}.`, { where: `${example.source.file}:${example.source.line}` });
   }
   if (!options.maskPrompt) encoded.target.fill(1, 1);
-  if (encoded.tokens.length > options.maxLength) {
-    throw new PolytuneError("sequence-too-long", `Line ${example.source.line} is ${encoded.tokens.length} tokens long; the maximum sequence length is ${options.maxLength}.`, {
-      where: `${example.source.file}:${example.source.line}`,
-      hint: "Raise the maximum sequence length, or shorten or drop this example.",
-    });
-  }
+  if (encoded.tokens.length > options.maxLength) throw tooLong(example, String(encoded.tokens.length), options.maxLength);
   if (!encoded.target.some((v) => v === 1)) {
     throw new PolytuneError("data-format", `Line ${example.source.line} has no answer tokens to learn from.`, { where: `${example.source.file}:${example.source.line}` });
   }

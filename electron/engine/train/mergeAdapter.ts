@@ -1,6 +1,7 @@
 // Base model + LoRA adapter → one GGUF model, for tools that take no adapters. Runs the native trainer
 // in this process (it holds the base in F32 on the chosen backend and computes W + scale·B·A there).
 import { existsSync } from "node:fs";
+import type { MergedType } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
 import { readGgufHeader, kvNumber, kvString } from "../gguf/readGgufHeader.js";
 import { fromNativeError, gpuBackendLibraries, loadTrainerAddon, trainerBackendsDir, type TrainerBackend } from "./TrainerAddon.js";
@@ -9,7 +10,7 @@ export interface MergeOptions {
   modelPath: string;
   adapterPath: string;
   out: string;
-  type: "source" | "f16" | "f32";
+  type: MergedType;
   backend: TrainerBackend;
 }
 

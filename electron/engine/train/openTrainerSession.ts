@@ -1,3 +1,4 @@
+import type { LoraTarget, MergedType } from "../../shared/contract.js";
 import type { EncodedExample } from "./encodeExample.js";
 import { gpuBackendLibraries, loadTrainerAddon, trainerBackendsDir, type NativeTrainer, type TrainerBackend, type TrainerMemory } from "./TrainerAddon.js";
 
@@ -5,7 +6,7 @@ export interface TrainerSessionOptions {
   modelPath: string;
   backend: TrainerBackend;
   device: number;
-  targets: string[];
+  targets: readonly LoraTarget[];
   rank: number;
   alpha: number;
   rslora: boolean;
@@ -28,13 +29,14 @@ export interface TrainerSession {
   readonly backendNote: string | null;
   /** Forward + backward over a micro-batch (one graph); returns the mean loss per supervised token. */
   accumulate(batch: EncodedExample[]): Promise<{ loss: number; tokens: number }>;
-  update(lr: number): void;
+  /** One AdamW update at this step's scheduled rate. */
+  update(scheduledLr: number): void;
   /** Mean loss per supervised token over examples, without training, in micro-batches of `batchSize`. */
   evalLoss(examples: EncodedExample[], batchSize: number): Promise<number>;
   saveCheckpoint(path: string): Promise<void>;
   loadCheckpoint(path: string): Promise<void>;
   saveAdapter(path: string): Promise<void>;
-  exportMerged(path: string, type: "source" | "f16" | "f32"): Promise<void>;
+  exportMerged(path: string, type: MergedType): Promise<void>;
   memory(): TrainerMemory;
   dispose(): void;
 }
@@ -83,8 +85,8 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
       const r = await trainer.accumulate(tokens, target, lengths);
       return { loss: r.lossSum / Math.max(1, r.tokens), tokens: r.tokens };
     },
-    update(lr) {
-      trainer.update({ lr, ...options.adam });
+    update(scheduledLr) {
+      trainer.update({ lr: scheduledLr, ...options.adam });
     },
     async evalLoss(examples, batchSize) {
       let lossSum = 0;

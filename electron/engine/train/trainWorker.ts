@@ -1,23 +1,26 @@
 // The training process: one per run, started by TrainingJobs. It owns the native trainer, reports
 // every step, checkpoints, and exits; the engine records what it reports.
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import type { Server } from "node:net";
 import { join } from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import type { TrainConfig } from "../../shared/contract.js";
 import { PolytuneError, toErrorShape } from "../../shared/PolytuneError.js";
 import { loadInstructionData } from "../data/loadInstructionData.js";
-import { getLlamaRuntime } from "../infer/llamaRuntime.js";
+import { getLlamaRuntime } from "../llamacpp/llamaRuntime.js";
 import { seededShuffle } from "../random/seededRandom.js";
 import { encodeExample, type EncodedExample } from "./encodeExample.js";
 import { learningRateAt } from "./lrSchedule.js";
 import { microBatchAt, planEpoch } from "./planBatches.js";
 import { openTrainerSession, type TrainerSession } from "./openTrainerSession.js";
+import { parentChannel } from "./parentChannel.js";
+import { holdRunLiveness } from "./runLiveness.js";
 import { fromNativeError } from "./TrainerAddon.js";
 import type { TrainWorkerEvent, TrainWorkerRequest } from "./TrainWorkerProtocol.js";
 
-const send = (event: TrainWorkerEvent): void => {
-  process.send?.(event);
-};
+// process.send under Node's fork, process.parentPort in an Electron utility process.
+const parent = parentChannel();
+const send = (event: TrainWorkerEvent): void => parent.send(event);
 
 let stopRequest: "cancel" | "pause" | null = null;
 
@@ -35,11 +38,24 @@ async function encodeAll(model: LlamaModel, config: TrainConfig, file: string): 
   return examples.map((e) => encodeExample(model, e, { format: config.format, maskPrompt: config.maskPrompt, maxLength: config.seqLen }));
 }
 
-export async function runTraining(request: Extract<TrainWorkerRequest, { type: "start" }>): Promise<void> {
-  const { config } = request;
+/** What a run needs before its first step: data read and encoded, the model open in the trainer. */
+interface PreparedRun {
+  train: EncodedExample[];
+  validation: EncodedExample[];
+  lengths: number[];
+  batchOptions: Parameters<typeof planEpoch>[1];
+  totalSteps: number;
+  session: TrainerSession;
+}
+
+// Set by the "prepare" request: the engine records a run only once its data and model have passed.
+let prepared: Promise<PreparedRun> | null = null;
+let liveness: Server | null = null;
+
+async function prepareRun(config: TrainConfig, modelPath: string): Promise<PreparedRun> {
   const llama = await getLlamaRuntime("cpu");
   // Tokenisation only: node-llama-cpp's own tokenizer, so training tokens are inference tokens.
-  const vocab = await llama.loadModel({ modelPath: request.modelPath, vocabOnly: true });
+  const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
   let train = await encodeAll(vocab, config, config.data);
   let validation: EncodedExample[] = [];
   if (config.validationData) validation = await encodeAll(vocab, config, config.validationData);
@@ -58,7 +74,7 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
   const totalSteps = config.steps ?? Math.max(1, Math.ceil(((config.epochs ?? 1) * microPerEpoch) / config.gradAccum));
 
   const session: TrainerSession = await openTrainerSession({
-    modelPath: request.modelPath,
+    modelPath,
     backend: config.backend,
     device: config.device,
     targets: config.targets,
@@ -72,6 +88,14 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
     threads: config.threads,
     adam: { beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay, gradClip: config.gradClip },
   });
+  return { train, validation, lengths, batchOptions, totalSteps, session };
+}
+
+export async function runTraining(request: Extract<TrainWorkerRequest, { type: "start" }>): Promise<void> {
+  const { config } = request;
+  // Held first: from here until this process ends, the engine sees the run as going.
+  liveness = await holdRunLiveness(request.liveness);
+  const { train, validation, lengths, batchOptions, totalSteps, session } = await (prepared ?? prepareRun(config, request.modelPath));
   try {
     const checkpoints = join(request.runDir, "checkpoints");
     mkdirSync(checkpoints, { recursive: true });
@@ -103,7 +127,7 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
     const started = performance.now();
     while (step < totalSteps) {
       if (stopRequest) break;
-      const lr = learningRateAt(step, { schedule: config.schedule, lr: config.lr, totalSteps, warmupSteps: config.warmupSteps });
+      const scheduledLr = learningRateAt(step, { schedule: config.schedule, peakLr: config.lr, totalSteps, warmupSteps: config.warmupSteps });
       const t0 = performance.now();
       let loss = 0;
       let tokens = 0;
@@ -113,12 +137,12 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
         loss += r.loss / config.gradAccum;
         tokens += r.tokens;
       }
-      session.update(lr);
+      session.update(scheduledLr);
       step++;
       const seconds = (performance.now() - t0) / 1000;
       let valLoss: number | null = null;
       if (validation.length > 0 && (step % config.evalEvery === 0 || step === totalSteps)) valLoss = await session.evalLoss(validation, config.batchSize);
-      send({ type: "step", metric: { step, loss, lr, tokens, tokensPerSecond: tokens / Math.max(seconds, 1e-9), memoryBytes: memoryBytes(), valLoss, elapsedMs: Math.round(performance.now() - started) } });
+      send({ type: "step", metric: { step, loss, scheduledLr, tokens, tokensPerSecond: tokens / Math.max(seconds, 1e-9), memoryBytes: memoryBytes(), valLoss, elapsedMs: Math.round(performance.now() - started) } });
       if (step % config.checkpointEvery === 0 || stopRequest === "pause") {
         const path = join(checkpoints, `step-${step}.gguf`);
         await session.saveCheckpoint(path);
@@ -153,20 +177,43 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
   }
 }
 
-process.on("message", (raw) => {
-  const message = raw as TrainWorkerRequest;
+function sendError(error: unknown): void {
+  const known = fromNativeError(error);
+  const shape = known instanceof PolytuneError ? known.toShape() : toErrorShape(known);
+  send({ type: "error", error: shape });
+}
+
+// Let the last message flush before the process goes; closing the socket also removes its file.
+const exitSoon = (): void =>
+  void setTimeout(() => {
+    liveness?.close();
+    process.exit(0);
+  }, 50);
+
+// The engine that started this process is gone: nobody records the steps, so stop at a checkpoint.
+parent.onDisconnect(() => {
+  stopRequest ??= "pause";
+});
+
+// Ctrl+C in a terminal signals the whole process group, this process too: the engine decides (the CLI
+// turns it into a pause at a checkpoint), so the signal alone must not kill the run.
+process.on("SIGINT", () => undefined);
+
+parent.onRequest((message) => {
   if (message.type === "stop") {
     stopRequest = message.mode;
     return;
   }
-  runTraining(message)
-    .catch((error: unknown) => {
-      const known = fromNativeError(error);
-      const shape = known instanceof PolytuneError ? known.toShape() : toErrorShape(known);
-      send({ type: "error", error: shape });
-    })
-    .finally(() => {
-      // Let the last message flush before the process goes.
-      setTimeout(() => process.exit(0), 50);
-    });
+  if (message.type === "prepare") {
+    prepared = prepareRun(message.config, message.modelPath);
+    prepared.then(
+      (p) => send({ type: "ready", examples: p.train.length, validationExamples: p.validation.length, totalSteps: p.totalSteps }),
+      (error: unknown) => {
+        sendError(error);
+        exitSoon();
+      },
+    );
+    return;
+  }
+  runTraining(message).catch(sendError).finally(exitSoon);
 });

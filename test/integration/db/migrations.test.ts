@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrate, openDatabase, schemaVersion } from "../../../electron/engine/db/openDatabase.js";
 import { migrations } from "../../../electron/engine/db/migrations/migrations.js";
+import { RunStore } from "../../../electron/engine/runs/RunStore.js";
+import { TrainConfigSchema } from "../../../electron/shared/contract.js";
 import { makeTempDir } from "../../support/tempDir.js";
 
 let tmp = makeTempDir();
@@ -70,6 +72,42 @@ describe("database migrations", () => {
     expect(db.prepare("SELECT model_id FROM runs WHERE id = 'r1'").get()).toEqual({ model_id: null });
     db.prepare("DELETE FROM runs WHERE id = 'r1'").run();
     expect(db.prepare("SELECT COUNT(*) AS n FROM run_metrics").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it("m0004 versions stored run settings, upgrading older rows as they were read, and names the per-step rate", () => {
+    const path = join(tmp.dir, "p.db");
+    const db = openDatabase(path, { targetVersion: 3 });
+    const insertRun = db.prepare("INSERT INTO runs (id, name, kind, model_id, status, config_json, step, run_dir, created_at) VALUES (?, ?, 'train', NULL, 'completed', ?, 2, '/tmp/r', 'now')");
+    // As the first Polytune with runs wrote them: no backend, base-weights, rsLoRA, dropout or merge fields.
+    const firstRelease = { model: "m1", data: "/d.jsonl", validationFraction: 0, format: "chat", maskPrompt: false, targets: ["q", "v"], rank: 8, alpha: 16, lr: 2e-4, schedule: "cosine", warmupSteps: 5, steps: 2, batchSize: 2, gradAccum: 1, seqLen: 256, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, gradClip: 1, seed: 3, checkpointEvery: 100, evalEvery: 50 };
+    insertRun.run("old", "first release", JSON.stringify(firstRelease));
+    // Written just before this version, with the GPU fields, and only the fields given.
+    insertRun.run("gpu", "on cuda", JSON.stringify({ model: "m1", data: "/d.jsonl", backend: "cuda", baseWeights: "as-stored", dropout: 0.1 }));
+    insertRun.run("torn", "torn write", '{"model": "m1", "data"');
+    db.prepare("INSERT INTO run_metrics (run_id, step, loss, lr, tokens, tokens_per_second, elapsed_ms) VALUES ('old', 1, 2.5, 1e-4, 100, 50, 10)").run();
+    const before = db.prepare("SELECT id, name, status, step, run_dir, created_at FROM runs ORDER BY id").all();
+
+    migrate(db, migrations, 4);
+    expect(schemaVersion(db)).toBe(4);
+    expect(db.prepare("SELECT id, name, status, step, run_dir, created_at FROM runs ORDER BY id").all()).toEqual(before);
+    const stored = (id: string) => db.prepare("SELECT config_json, config_version FROM runs WHERE id = ?").get(id) as { config_json: string; config_version: number };
+    expect(stored("old").config_version).toBe(2);
+    expect(stored("gpu").config_version).toBe(2);
+    // Every setting is now in the row: the older trainer's CPU and F32 base, the rest the defaults of the time.
+    expect(JSON.parse(stored("old").config_json)).toEqual({ ...firstRelease, backend: "cpu", baseWeights: "f32", rslora: false, dropout: 0, device: 0, mergedType: "source" });
+    expect(JSON.parse(stored("gpu").config_json)).toMatchObject({ backend: "cuda", baseWeights: "as-stored", dropout: 0.1, rank: 64, lr: 1e-5, targets: ["q", "k", "v", "o", "gate", "up", "down"] });
+    // What cannot be read is left as it was, for the engine to report.
+    expect(stored("torn")).toEqual({ config_json: '{"model": "m1", "data"', config_version: 1 });
+    expect(tables(db).run_metrics).toContain("scheduled_lr");
+    expect(tables(db).run_metrics).not.toContain("lr");
+
+    // Read back by today's engine: strictly parsed, nothing filled in at read time.
+    const store = new RunStore(db);
+    expect(store.get("old").config).toEqual(TrainConfigSchema.parse({ ...firstRelease, backend: "cpu", baseWeights: "f32" }));
+    expect(store.get("gpu").config).toMatchObject({ backend: "cuda", baseWeights: "as-stored", dropout: 0.1 });
+    expect(store.metrics("old")).toEqual([{ step: 1, loss: 2.5, scheduledLr: 1e-4, tokens: 100, tokensPerSecond: 50, memoryBytes: null, valLoss: null, elapsedMs: 10 }]);
+    expect(() => store.get("torn")).toThrow(expect.objectContaining({ code: "run-config-version", where: "run torn", message: expect.stringMatching(/run torn could not be upgraded from version 1/) }));
     db.close();
   });
 

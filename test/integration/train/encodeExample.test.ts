@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { getLlama, LlamaCompletion, type LlamaModel } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadInstructionData } from "../../../electron/engine/data/loadInstructionData.js";
-import { encodeChatPrompt, encodeCompletionPrompt, encodeExample, promptText } from "../../../electron/engine/train/encodeExample.js";
+import { encodeCompletionPrompt } from "../../../electron/engine/infer/encodeCompletionPrompt.js";
+import { encodeChatPrompt, promptText } from "../../../electron/engine/infer/promptFormats.js";
+import { encodeExample } from "../../../electron/engine/train/encodeExample.js";
 import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
 import { makeTempDir } from "../../support/tempDir.js";
 

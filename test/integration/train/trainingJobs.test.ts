@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Run, TrainConfigInput } from "../../../electron/shared/contract.js";
+import type { TrainConfigInput } from "../../../electron/shared/contract.js";
 import { PolytuneEngine } from "../../../electron/engine/createEngine.js";
 import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
 import { makeTempDir } from "../../support/tempDir.js";
@@ -46,6 +46,38 @@ async function until(pred: () => boolean, ms = 60_000): Promise<void> {
     if (Date.now() > end) throw new Error("timed out");
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** The newest checkpoint a run's process left, by the step in its name (as the trainer resumes). */
+function lastCheckpointStep(runId: string): number {
+  const dir = join(engine.runs.runDir(runId), "checkpoints");
+  const steps = readdirSync(dir).map((f) => /^step-(\d+)\.gguf$/.exec(f)?.[1]).filter((s) => s !== undefined).map(Number);
+  expect(steps.length, `no checkpoint in ${dir}`).toBeGreaterThan(0);
+  return Math.max(...steps);
+}
+
+/** The steps the process started by `launch` reports computing, in order, until it exits. */
+async function stepsComputedBy(runId: string, launch: () => Promise<unknown>): Promise<number[]> {
+  const steps: number[] = [];
+  const off = engine.onEvent((name, payload) => {
+    const p = payload as { run: string; metric: { step: number } };
+    if (name === "runs.step" && p.run === runId) steps.push(p.metric.step);
+  });
+  try {
+    await launch();
+    await engine.jobs.waitFor(runId);
+  } finally {
+    off();
+  }
+  return steps;
+}
+
+/** Two files with the same bytes (an adapter is written deterministically: no dates, no ids). */
+function sameBytes(a: string, b: string): boolean {
+  expect(a).not.toBe(b);
+  return readFileSync(a).equals(readFileSync(b));
 }
 
 describe("training jobs", () => {
@@ -103,33 +135,32 @@ describe("training jobs", () => {
     expect(kept).toBeLessThan(0.7 * full);
   });
 
-  it("reads a run stored before newer settings existed as the older trainer ran it", async () => {
+  it("reports a run whose stored settings no longer parse, naming the run, instead of guessing them", async () => {
     const run = await engine.call("runs.start", config({ steps: 1 }));
     await engine.jobs.waitFor(run.id);
-    // As an older Polytune wrote it: no backend, base-weights, rsLoRA or merge fields.
-    const { backend: _b, baseWeights: _w, rslora: _r, dropout: _p, device: _d, mergedType: _m, ...old } = engine.runs.get(run.id).config;
-    engine.db.prepare("UPDATE runs SET config_json = ? WHERE id = ?").run(JSON.stringify(old), run.id);
-    // CPU and an F32 base, as it began (so a resume continues it exactly); the rest take today's defaults.
-    expect(engine.runs.get(run.id).config).toMatchObject({ backend: "cpu", baseWeights: "f32", rslora: false, dropout: 0, device: 0, mergedType: "source" });
-    expect((await engine.call("runs.get", { run: run.id })).config.backend).toBe("cpu");
-    const fresh = await engine.call("runs.start", config({ steps: 1 }));
-    expect(fresh.config.baseWeights).toBe("as-stored");
-    expect((await engine.jobs.waitFor(fresh.id)).status).toBe("completed");
+    // Rows from older versions are upgraded by migration (test/integration/db); one changed by hand is not guessed at.
+    engine.db.prepare("UPDATE runs SET config_json = ? WHERE id = ?").run(JSON.stringify({ ...run.config, rank: "64" }), run.id);
+    const result = await engine.dispatch("runs.get", { run: run.id }, "ipc");
+    expect(result).toMatchObject({ ok: false, error: { code: "run-config-invalid", where: `run ${run.id}`, message: expect.stringMatching(/rank: /) } });
   });
 
-  it("fails a run on a backend this machine lacks with what to do, keeping the run", async () => {
-    const run = await engine.call("runs.start", config({ steps: 2, backend: "metal" }));
-    const done = await engine.jobs.waitFor(run.id);
-    expect(done.status).toBe("failed");
-    expect(done.error).toMatchObject({ code: "trainer-backend-unavailable", message: expect.stringMatching(/Metal backend cannot be loaded/), hint: expect.stringMatching(/polytune doctor/) });
-    expect((await engine.call("runs.get", { run: run.id })).id).toBe(run.id);
+  it("refuses a backend this machine lacks with what to do, before recording a run", async () => {
+    const count = (): number => (engine.db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number }).n;
+    const before = count();
+    const refused = await engine.dispatch("runs.start", config({ steps: 2, backend: "metal" }), "ipc");
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatchObject({ code: "trainer-backend-unavailable", message: expect.stringMatching(/Metal backend cannot be loaded/), hint: expect.stringMatching(/polytune doctor/) });
+    expect(count()).toBe(before);
   });
 
-  it("a run killed with SIGKILL resumes from its checkpoint and reproduces the uninterrupted loss curve, dropout masks included", async () => {
+  it("a run killed with SIGKILL resumes from its checkpoint's step, not from 0, and ends with the uninterrupted adapter, dropout masks included", async () => {
+    // Training is deterministic, so a "resume" that silently restarted from step 0 would reproduce the
+    // same curve: the steps the resumed process computes prove the path, the adapter the end state.
     // With LoRA dropout, the resumed run must also draw the masks the uninterrupted one drew.
     const straight = await engine.call("runs.start", config({ dropout: 0.1 }));
-    await engine.jobs.waitFor(straight.id);
-    const reference = (await engine.call("runs.get", { run: straight.id })).metrics.map((m) => m.loss);
+    const reference = await engine.jobs.waitFor(straight.id);
+    expect(reference.status).toBe("completed");
+    const referenceLosses = engine.runs.metrics(straight.id).map((m) => m.loss);
 
     const victim = await engine.call("runs.start", config({ dropout: 0.1 }));
     expect(victim.config.dropout).toBe(0.1);
@@ -140,46 +171,82 @@ describe("training jobs", () => {
     const killed = await engine.jobs.waitFor(victim.id);
     expect(killed.status).toBe("failed");
     expect(killed.error?.code).toBe("trainer-crashed");
+    const checkpoint = lastCheckpointStep(victim.id);
+    expect(checkpoint).toBeGreaterThanOrEqual(4);
+    expect(checkpoint).toBeLessThan(12);
 
-    await engine.call("runs.resume", { run: victim.id });
-    const resumed = await engine.jobs.waitFor(victim.id);
+    const computed = await stepsComputedBy(victim.id, () => engine.call("runs.resume", { run: victim.id }));
+    const resumed = engine.runs.get(victim.id);
     expect(resumed.status).toBe("completed");
-    const losses = (await engine.call("runs.get", { run: victim.id })).metrics.map((m) => m.loss);
-    expect(losses).toHaveLength(reference.length);
-    losses.forEach((l, i) => expect(l).toBeCloseTo(reference[i]!, 5));
-  });
+    expect(computed).toEqual(range(checkpoint + 1, 12));
+    const losses = engine.runs.metrics(victim.id).map((m) => m.loss);
+    expect(losses).toHaveLength(referenceLosses.length);
+    losses.forEach((l, i) => expect(l).toBeCloseTo(referenceLosses[i]!, 5));
+    expect(sameBytes(resumed.adapterPath!, reference.adapterPath!)).toBe(true);
+  }, 600_000);
 
-  it("pauses at a checkpoint and resumes to the same result", async () => {
+  it("pauses at a checkpoint, resumes from that step and ends with the uninterrupted adapter", async () => {
+    const straight = await engine.call("runs.start", config({ steps: 30, checkpointEvery: 100 }));
+    const reference = await engine.jobs.waitFor(straight.id);
+    expect(reference.status).toBe("completed");
+
     const run = await engine.call("runs.start", config({ steps: 30, checkpointEvery: 100 }));
     await until(() => engine.runs.metrics(run.id).length >= 3);
     await engine.call("runs.pause", { run: run.id });
     const paused = await engine.jobs.waitFor(run.id);
     expect(paused.status).toBe("paused");
-    const resumed = await engine.call("runs.resume", { run: run.id });
-    expect(resumed.status).toBe("running");
-    const done = await engine.jobs.waitFor(run.id);
+    // Pausing wrote a checkpoint at the step it stopped after (none was due every 100 steps).
+    const checkpoint = lastCheckpointStep(run.id);
+    expect(checkpoint).toBe(paused.step);
+    expect(checkpoint).toBeGreaterThanOrEqual(3);
+    expect(checkpoint).toBeLessThan(30);
+
+    const computed = await stepsComputedBy(run.id, async () => {
+      expect((await engine.call("runs.resume", { run: run.id })).status).toBe("running");
+    });
+    const done = engine.runs.get(run.id);
     expect(done.status).toBe("completed");
-    expect((await engine.call("runs.get", { run: run.id })).metrics).toHaveLength(30);
+    expect(computed).toEqual(range(checkpoint + 1, 30));
+    const losses = engine.runs.metrics(run.id).map((m) => m.loss);
+    const referenceLosses = engine.runs.metrics(straight.id).map((m) => m.loss);
+    expect(losses).toHaveLength(30);
+    losses.forEach((l, i) => expect(l).toBeCloseTo(referenceLosses[i]!, 5));
+    expect(sameBytes(done.adapterPath!, reference.adapterPath!)).toBe(true);
+  }, 600_000);
+
+  it("cancels a running run: its process stops, no adapter is written, and it cannot be resumed", async () => {
+    const run = await engine.call("runs.start", config({ steps: 200 }));
+    await until(() => engine.runs.metrics(run.id).length >= 2);
+    await engine.call("runs.cancel", { run: run.id });
+    const done = await engine.jobs.waitFor(run.id);
+    expect(done.status).toBe("cancelled");
+    expect(done.step).toBeLessThan(200);
+    expect(done.adapterPath).toBeNull();
+    expect(existsSync(join(tmp.dir, "home", "adapters", `${run.id}.gguf`))).toBe(false);
+    await expect(engine.call("runs.resume", { run: run.id })).rejects.toMatchObject({ code: "run-not-resumable" });
+    await expect(engine.call("runs.cancel", { run: run.id })).rejects.toMatchObject({ code: "run-not-active" });
   });
 
-  it("fails a run with a clear error for bad data, naming the line", async () => {
+  it("refuses bad data with a clear error naming the line, before recording a run", async () => {
     const { writeFileSync } = await import("node:fs");
     const bad = join(tmp.dir, "bad.jsonl");
     writeFileSync(bad, '{"instruction":"a","output":"b"}\n{"oops": true}\n');
-    const run = await engine.call("runs.start", config({ data: bad }));
-    const failed: Run = await engine.jobs.waitFor(run.id);
-    expect(failed.status).toBe("failed");
-    expect(failed.error).toMatchObject({ code: "data-malformed", where: `${bad}:2` });
+    const count = (): number => (engine.db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number }).n;
+    const before = count();
+    await expect(engine.call("runs.start", config({ data: bad }))).rejects.toMatchObject({ code: "data-malformed", where: `${bad}:2` });
+    expect(count()).toBe(before);
   });
 
-  it("marks runs left running by a dead process as interrupted at start-up", async () => {
+  it("tells a run going in another engine's process by its liveness socket, not by its stored PID", async () => {
+    // Runs whose process is gone (killed with its engine, a zombie, a reused PID) are in refusals.test.ts.
     const run = await engine.call("runs.start", config({ steps: 200 }));
     await until(() => engine.runs.metrics(run.id).length >= 1);
     const pid = engine.runs.pid(run.id)!;
-    // Simulate Polytune itself dying: a fresh engine on the same database finds the orphan.
+    // A PID that answers nothing: the run is still going, since its process holds the run's socket.
     engine.db.prepare("UPDATE runs SET pid = ? WHERE id = ?").run(2 ** 22 + 12345, run.id);
     const other = new PolytuneEngine({ home: join(tmp.dir, "home"), trainWorkerEntry: workerEntry });
-    expect(other.runs.get(run.id).status).toBe("interrupted");
+    expect((await other.call("runs.get", { run: run.id })).status).toBe("running");
+    await expect(other.call("runs.resume", { run: run.id })).rejects.toMatchObject({ code: "run-active-elsewhere" });
     await other.close();
     process.kill(pid, "SIGKILL");
     await engine.jobs.waitFor(run.id);

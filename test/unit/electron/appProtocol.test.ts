@@ -3,11 +3,14 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentSecurityPolicy } from "../../../electron/shared/contentSecurityPolicy.js";
 import { createAppProtocolHandler } from "../../../electron/main/createAppProtocolHandler.js";
-import { resolveAppFile } from "../../../electron/main/resolveAppFile.js";
+import { isAppUrl } from "../../../electron/main/appUrl.js";
+import { staticFilePath } from "../../../electron/server/serveStaticFile.js";
 import { makeTempDir } from "../../support/tempDir.js";
 
 const temp = makeTempDir("polytune-app-protocol-");
 const root = join(temp.dir, "renderer");
+// What the app:// handler serves for a URL: only app://polytune/…, then the shared path check.
+const resolveAppFile = (rootDir: string, url: string): string | null => (isAppUrl(url) ? staticFilePath(rootDir, new URL(url).pathname) : null);
 
 beforeAll(() => {
   mkdirSync(join(root, "assets"), { recursive: true });
@@ -75,6 +78,9 @@ describe("app:// handler", () => {
       expect(res.status, url).toBe(404);
       expect(await res.text()).not.toContain("secret");
     }
+  });
+  it("answers 404 for URLs that are not the app's own", async () => {
+    for (const url of ["app://other/index.html", "app://polytune:8080/index.html"]) expect((await handle(new Request(url))).status, url).toBe(404);
   });
   it("refuses writes and answers HEAD without a body", async () => {
     expect((await handle(new Request("app://polytune/index.html", { method: "POST", body: "x" }))).status).toBe(405);

@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { callNames, ipcChannel } from "../../../electron/shared/contract.js";
 import { makeTempDir } from "../../support/tempDir.js";
+import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
 
 const fake = vi.hoisted(() => {
   const log: string[] = [];
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-  return { app: null as unknown as EventEmitter, log, ready, markReady: () => markReady(), handlers: new Map<string, (...args: unknown[]) => unknown>(), protocols: new Map<string, (r: Request) => Promise<Response>>(), windows: [] as unknown[], quits: 0 };
+  return { app: null as unknown as EventEmitter, log, ready, markReady: () => markReady(), handlers: new Map<string, (...args: unknown[]) => unknown>(), protocols: new Map<string, (r: Request) => Promise<Response>>(), windows: [] as unknown[], quits: 0, forks: [] as Array<{ modulePath: string; options: unknown; received: unknown[] }> };
 });
 
 vi.mock("electron", async () => {
@@ -53,6 +54,25 @@ vi.mock("electron", async () => {
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => fake.log.push("menu") },
     dialog: { showErrorBox: (title: string, text: string) => fake.log.push(`error ${title}: ${text}`), showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({}) },
     shell: { openExternal: async () => {} },
+    // A training process that answers its first request with a refusal, then exits, as a worker does.
+    utilityProcess: {
+      fork: (modulePath: string, _args: string[], options: unknown) => {
+        const child = Object.assign(new Emitter(), {
+          pid: 4242,
+          kill: () => true,
+          postMessage: (message: unknown) => {
+            record.received.push(message);
+            setImmediate(() => {
+              child.emit("message", { type: "error", error: { code: "worker-refused", message: "Refused by the stand-in worker." } });
+              child.emit("exit", 0);
+            });
+          },
+        });
+        const record = { modulePath, options, received: [] as unknown[] };
+        fake.forks.push(record);
+        return child;
+      },
+    },
   };
 });
 
@@ -89,6 +109,17 @@ describe("electron/main/main.ts wiring", () => {
     expect(info).toMatchObject({ ok: true, value: { home, carrier: "ipc" } });
     const foreign = await fake.handlers.get(ipcChannel("app.info"))!({ sender: { id: 99 }, senderFrame: { url: "app://polytune/index.html", parent: null } }, {});
     expect(foreign).toMatchObject({ ok: false, error: { code: "untrusted-sender" } });
+
+    // Training processes start as utility processes, and their messages come back through the adapter.
+    const model = join(temp.dir, "tiny.gguf");
+    await writeTinyModel({ out: model, layers: 1, embd: 32, heads: 4, headsKv: 2, seed: 2 });
+    const data = join(process.cwd(), "assets", "demo", "demo-instructions.jsonl");
+    const started = await fake.handlers.get(ipcChannel("runs.start"))!({ sender: win.webContents, senderFrame: { url: "app://polytune/index.html", parent: null } }, { model, data, steps: 1 });
+    expect(started).toMatchObject({ ok: false, error: { code: "worker-refused" } });
+    expect(fake.forks).toHaveLength(1);
+    expect(fake.forks[0]!.modulePath.endsWith(join("engine", "train", "trainWorker.js"))).toBe(true);
+    expect(fake.forks[0]!.options).toEqual({ serviceName: "Polytune training", stdio: "inherit" });
+    expect(fake.forks[0]!.received).toMatchObject([{ type: "prepare", modelPath: model }]);
 
     // Quitting closes the engine first, then quits for real.
     const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };

@@ -1,29 +1,40 @@
 import { describe, expect, it } from "vitest";
+import { lrSchedules } from "../../../electron/shared/contract.js";
 import { learningRateAt } from "../../../electron/engine/train/lrSchedule.js";
+import { scheduleCases, scheduleMismatches } from "./scheduleExpectations.js";
 
 describe("learning-rate schedules", () => {
-  it("constant stays put after warm-up", () => {
-    const o = { schedule: "constant" as const, lr: 1e-4, totalSteps: 100, warmupSteps: 10 };
-    expect(learningRateAt(0, o)).toBeCloseTo(1e-5);
-    expect(learningRateAt(9, o)).toBeCloseTo(1e-4);
-    expect(learningRateAt(50, o)).toBe(1e-4);
+  it("give the hand-derived rate at warm-up start and end, mid-decay and the last step, to 1e-9 of the value", () => {
+    expect(scheduleMismatches(learningRateAt)).toEqual([]);
   });
-  it("linear decays from the peak to zero at the last step", () => {
-    const o = { schedule: "linear" as const, lr: 2e-4, totalSteps: 110, warmupSteps: 10 };
-    expect(learningRateAt(10, o)).toBeCloseTo(2e-4);
-    expect(learningRateAt(60, o)).toBeCloseTo(1e-4);
-    expect(learningRateAt(110, o)).toBeCloseTo(0);
+
+  it("are all covered, with and without warm-up where warm-up applies", () => {
+    for (const schedule of lrSchedules) expect(scheduleCases.some((c) => c.options.schedule === schedule)).toBe(true);
+    for (const schedule of ["constant", "linear", "cosine"] as const) {
+      expect(scheduleCases.some((c) => c.options.schedule === schedule && c.options.warmupSteps > 0)).toBe(true);
+      expect(scheduleCases.some((c) => c.options.schedule === schedule && c.options.warmupSteps === 0)).toBe(true);
+    }
   });
-  it("cosine is half-way at the middle", () => {
-    const o = { schedule: "cosine" as const, lr: 1e-3, totalSteps: 100, warmupSteps: 0 };
-    expect(learningRateAt(0, o)).toBeCloseTo(1e-3);
-    expect(learningRateAt(50, o)).toBeCloseTo(5e-4);
-    expect(learningRateAt(100, o)).toBeCloseTo(0);
+
+  it("never exceed the peak and never go negative, step by step over a whole run", () => {
+    for (const c of scheduleCases) {
+      for (let step = 0; step < c.options.totalSteps + 20; step++) {
+        const lr = learningRateAt(step, c.options);
+        expect(lr, `${c.name}, step ${step}`).toBeGreaterThanOrEqual(0);
+        expect(lr, `${c.name}, step ${step}`).toBeLessThanOrEqual(c.options.peakLr);
+      }
+    }
   });
-  it("inverse-sqrt has no warm-up and falls as 1/sqrt(t)", () => {
-    const o = { schedule: "inverse-sqrt" as const, lr: 1e-4, totalSteps: 1000, warmupSteps: 100 };
-    expect(learningRateAt(0, o)).toBe(1e-4);
-    expect(learningRateAt(3, o)).toBeCloseTo(5e-5);
-    expect(learningRateAt(99, o)).toBeCloseTo(1e-5);
+
+  it("rise through warm-up and fall after it, monotonically", () => {
+    for (const c of scheduleCases.filter((x) => x.options.schedule !== "constant")) {
+      const { warmupSteps, totalSteps } = c.options;
+      const warm = c.options.schedule === "inverse-sqrt" ? 0 : warmupSteps;
+      for (let step = 1; step < totalSteps; step++) {
+        const [before, now] = [learningRateAt(step - 1, c.options), learningRateAt(step, c.options)];
+        if (step < warm) expect(now, `${c.name}, step ${step}`).toBeGreaterThan(before);
+        else if (step > warm) expect(now, `${c.name}, step ${step}`).toBeLessThan(before);
+      }
+    }
   });
 });

@@ -1,0 +1,65 @@
+// The Runs form against the contract: every run setting has a field, and the form accepts exactly
+// what runs.start accepts, with the range in words when it does not.
+import { describe, expect, it } from "vitest";
+import { TrainConfigSchema, trainSettingNames } from "../../../electron/shared/contract.js";
+import { strings } from "../../../renderer/src/i18n/strings.js";
+import { configFromForm, fieldError, fieldGroups, formValuesFrom, runFormFields } from "../../../renderer/src/views/runs/runFormFields.js";
+import { activePreset, presetValues } from "../../../renderer/src/views/runs/runPresets.js";
+
+describe("the new-run form covers the contract", () => {
+  it("has a field, a label and help for every run setting in TrainConfigSchema, and nothing else", () => {
+    const schemaKeys = Object.keys(TrainConfigSchema.shape).sort();
+    expect(Object.keys(runFormFields).sort()).toEqual(schemaKeys);
+    expect([...trainSettingNames].sort()).toEqual(schemaKeys);
+    for (const key of schemaKeys) {
+      const text = strings.runs.fields[key as keyof typeof strings.runs.fields];
+      expect(text?.label, key).toBeTruthy();
+      expect(text?.help, key).toBeTruthy();
+      expect(fieldGroups).toContain(runFormFields[key as keyof typeof runFormFields].group);
+    }
+  });
+
+  it("asks for model, data, steps and learning rate in the basic view", () => {
+    expect(trainSettingNames.filter((k) => runFormFields[k].view === "basic").sort()).toEqual(["data", "lr", "model", "steps"]);
+  });
+});
+
+describe("checking fields as they are typed", () => {
+  const valid = { ...formValuesFrom({ steps: 30 }), model: "m", data: "/d.jsonl" };
+
+  it("names the field and its range, read from the schema", () => {
+    expect(fieldError("rank", "0")).toBe("LoRA rank r must be a whole number from 1 to 1024.");
+    expect(fieldError("rank", "2.5")).toBe("LoRA rank r must be a whole number from 1 to 1024.");
+    expect(fieldError("steps", "0")).toBe("Steps must be a whole number from 1 to 10000000.");
+    expect(fieldError("lr", "0")).toBe("Learning rate must be a number above 0, at most 1.");
+    expect(fieldError("dropout", "1")).toBe("LoRA dropout must be a number from 0, below 1.");
+    expect(fieldError("rank", "abc")).toBe("LoRA rank r must be a whole number from 1 to 1024.");
+    expect(fieldError("data", "  ")).toBe("Training data is needed.");
+    expect(fieldError("targets", [])).toBe("Pick at least one projection for the adapter.");
+    expect(fieldError("rank", "64")).toBeNull();
+    expect(fieldError("threads", "")).toBeNull();
+  });
+
+  it("gives runs.start exactly what the schema parses, and nothing while a field is wrong", () => {
+    const { config, errors } = configFromForm(valid);
+    expect(errors).toEqual({});
+    expect(TrainConfigSchema.parse(config)).toMatchObject({ model: "m", data: "/d.jsonl", steps: 30, rank: 64, alpha: 16, lr: 1e-5 });
+    expect(config).not.toHaveProperty("threads");
+    const bad = configFromForm({ ...valid, rank: "0", seqLen: "4" });
+    expect(bad.config).toBeNull();
+    expect(Object.keys(bad.errors).sort()).toEqual(["rank", "seqLen"]);
+  });
+
+  it("round-trips a stored configuration (a run duplicated with changes)", () => {
+    const stored = TrainConfigSchema.parse({ model: "m", data: "/d.jsonl", steps: 12, lr: 0.01, rank: 8, rslora: true, targets: ["q", "v"], backend: "cpu" });
+    const again = configFromForm(formValuesFrom(stored)).config;
+    expect(TrainConfigSchema.parse(again)).toEqual(stored);
+  });
+
+  it("marks the preset whose settings the form has", () => {
+    expect(activePreset(valid)).toBeNull();
+    expect(activePreset({ ...valid, ...presetValues("kew") })).toBe("kew");
+    expect(activePreset({ ...valid, ...presetValues("chirkova") })).toBe("chirkova");
+    expect(activePreset({ ...valid, ...presetValues("chirkova"), lr: "0.0002" })).toBeNull();
+  });
+});
