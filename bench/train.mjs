@@ -4,6 +4,9 @@
 //
 //   node bench/train.mjs [--layers 4] [--ctx 256] [--steps 12] [--threads N] [--backend cpu|vulkan|cuda|metal]
 //                        [--rank 16] [--type f32|f16|q8_0] [--base-weights f32|as-stored] [--batch 1] [--skip-upstream] [--json]
+//                        [--addon path/to/polytune_trainer.node]
+//
+// --addon measures another build of the trainer (say, one from before a change) in place of native/build's.
 //
 // Upstream trains F32 models only, so with --type f16/q8_0 it is skipped.
 //
@@ -12,6 +15,7 @@
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildLlamaFinetune, runLlamaFinetune } from "./upstreamFinetune.mjs";
@@ -30,6 +34,7 @@ const { values: o } = parseArgs({
     batch: { type: "string", default: "1" },
     "skip-upstream": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    addon: { type: "string" },
   },
 });
 const layers = Number(o.layers);
@@ -78,7 +83,8 @@ try {
 
   // Ours: LoRA on all seven projections, loss on every token as upstream does, one window per step.
   log(`bench: our LoRA trainer (r ${rank}, all projections) on ${o.backend}, ${threads} threads…`);
-  const trainer = await loadTrainerAddon().openTrainer({
+  const addon = o.addon ? createRequire(import.meta.url)(resolve(o.addon)) : loadTrainerAddon();
+  const trainer = await addon.openTrainer({
     modelPath, backendsDir: trainerBackendsDir(), backend: o.backend, backendLibs: gpuBackendLibraries(),
     targets: ["q", "k", "v", "o", "gate", "up", "down"], rank, alpha: rank, seed: 1, threads, keepBaseType: o["base-weights"] === "as-stored",
   });

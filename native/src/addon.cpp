@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <napi.h>
 
+#include "addon_args.h"
 #include "lora_trainer.h"
 
 #include <memory>
@@ -10,19 +11,8 @@
 
 namespace {
 
+using namespace polytune::addon;
 using polytune::lora_trainer;
-
-std::vector<int32_t> to_tokens(const Napi::Value & v) {
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw std::runtime_error("tokens must be an Int32Array");
-    auto a = v.As<Napi::Int32Array>();
-    return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
-}
-
-std::vector<uint8_t> to_mask(const Napi::Value & v) {
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw std::runtime_error("the target mask must be a Uint8Array");
-    auto a = v.As<Napi::Uint8Array>();
-    return std::vector<uint8_t>(a.Data(), a.Data() + a.ElementLength());
-}
 
 Napi::Float32Array to_f32(Napi::Env env, const std::vector<float> & v) {
     auto out = Napi::Float32Array::New(env, v.size());
@@ -67,27 +57,6 @@ private:
     Napi::Error err = Napi::Error::New(env, e.what());
     if (auto * te = dynamic_cast<const polytune::trainer_error *>(&e)) err.Value().Set("code", te->code);
     throw err;
-}
-
-// (tokens, target[, lengths]): one sequence, or several concatenated with their lengths.
-polytune::batch to_batch(const Napi::CallbackInfo & info) {
-    polytune::batch b;
-    try {
-        b.tokens = to_tokens(info[0]);
-        b.target = to_mask(info[1]);
-        if (info.Length() > 2 && !info[2].IsUndefined()) b.lengths = to_tokens(info[2]);
-        else b.lengths = {(int32_t) b.tokens.size()};
-    } catch (const std::exception & e) {
-        throw Napi::TypeError::New(info.Env(), e.what());
-    }
-    return b;
-}
-
-// The optional 4th argument of evalLoss/gradients: whose dropout masks to apply (none when absent).
-int64_t dropout_key(const Napi::CallbackInfo & info) {
-    if (info.Length() < 4 || info[3].IsUndefined()) return -1;
-    if (!info[3].IsNumber() || info[3].As<Napi::Number>().DoubleValue() < 0) throw Napi::TypeError::New(info.Env(), "the dropout key must be a number >= 0");
-    return info[3].As<Napi::Number>().Int64Value();
 }
 
 Napi::Object loss_object(Napi::Env env, const polytune::step_result & r) {
@@ -165,11 +134,11 @@ private:
         o.Set("trainableParameters", (double) t->trainable_parameters());
         o.Set("baseBytes", (double) t->base_bytes());
         o.Set("step", (double) t->step());
-        o.Set("rank", t->rank());
-        o.Set("alpha", t->alpha());
-        o.Set("rslora", t->rslora());
+        o.Set("rank", t->lora().rank);
+        o.Set("alpha", t->lora().alpha);
+        o.Set("rslora", t->lora().rslora);
         o.Set("keepBaseType", t->keeps_base_type());
-        o.Set("dropout", t->dropout());
+        o.Set("dropout", t->lora().dropout);
         o.Set("backend", t->backend_name());
         o.Set("device", t->device_description());
         o.Set("backendNote", t->backend_note().empty() ? info.Env().Null() : Napi::String::New(info.Env(), t->backend_note()));
@@ -209,15 +178,7 @@ private:
         Napi::Env env = info.Env();
         auto t = live(env);
         if (!info[0].IsObject()) throw Napi::TypeError::New(env, "update() takes {lr, beta1, beta2, eps, weightDecay, gradClip}");
-        auto o = info[0].As<Napi::Object>();
-        polytune::adam_options a;
-        auto num = [&](const char * k, float def) { return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().FloatValue() : def; };
-        a.lr = num("lr", a.lr);
-        a.beta1 = num("beta1", a.beta1);
-        a.beta2 = num("beta2", a.beta2);
-        a.eps = num("eps", a.eps);
-        a.weight_decay = num("weightDecay", a.weight_decay);
-        a.grad_clip = num("gradClip", a.grad_clip);
+        const polytune::adam_options a = read_adam_options(env, info[0].As<Napi::Object>());
         try {
             std::lock_guard<std::mutex> lock(t->mutex);
             t->update(a);
@@ -258,11 +219,8 @@ private:
 
     Napi::Value MatmulRate(const Napi::CallbackInfo & info) {
         auto t = live(info.Env());
-        for (int i = 0; i < 4; ++i) {
-            if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "matmulRate(nIn, nOut, tokens, iterations) takes four numbers");
-        }
-        int n_in = info[0].As<Napi::Number>().Int32Value(), n_out = info[1].As<Napi::Number>().Int32Value();
-        int tokens = info[2].As<Napi::Number>().Int32Value(), iterations = info[3].As<Napi::Number>().Int32Value();
+        const std::array<int, 4> args = read_matmul_shape(info);
+        const int n_in = args[0], n_out = args[1], tokens = args[2], iterations = args[3];
         auto rate = std::make_shared<double>(0);
         return Queue(info.Env(), t, [=](lora_trainer & tr) { *rate = tr.matmul_rate(n_in, n_out, tokens, iterations); },
                      [rate](Napi::Env e) { return Napi::Number::New(e, *rate).As<Napi::Value>(); });
@@ -327,33 +285,15 @@ Napi::FunctionReference Trainer::constructor;
 Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (!info[0].IsObject()) throw Napi::TypeError::New(env, "openTrainer() takes an options object");
-    auto o = info[0].As<Napi::Object>();
+    // Bad options reject the promise, as the trainer's own checks do, with code bad-input.
     polytune::trainer_options opts;
-    auto str = [&](const char * k) { return o.Get(k).IsString() ? o.Get(k).As<Napi::String>().Utf8Value() : std::string(); };
-    auto strings = [&](const char * k) {
-        std::vector<std::string> out;
-        if (!o.Get(k).IsArray()) return out;
-        auto arr = o.Get(k).As<Napi::Array>();
-        for (uint32_t i = 0; i < arr.Length(); ++i) {
-            if (!arr.Get(i).IsString()) throw Napi::TypeError::New(env, std::string(k) + " must be an array of strings");
-            out.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
-        }
-        return out;
-    };
-    opts.model_path = str("modelPath");
-    opts.backends_dir = str("backendsDir");
-    if (opts.model_path.empty() || opts.backends_dir.empty()) throw Napi::TypeError::New(env, "modelPath and backendsDir are required");
-    if (!str("backend").empty()) opts.backend = str("backend");
-    opts.backend_libs = strings("backendLibs");
-    opts.targets = strings("targets");
-    if (o.Get("device").IsNumber()) opts.device = o.Get("device").As<Napi::Number>().Int32Value();
-    if (o.Get("rank").IsNumber()) opts.rank = o.Get("rank").As<Napi::Number>().Int32Value();
-    if (o.Get("alpha").IsNumber()) opts.alpha = o.Get("alpha").As<Napi::Number>().FloatValue();
-    if (o.Get("rslora").IsBoolean()) opts.rslora = o.Get("rslora").As<Napi::Boolean>().Value();
-    if (o.Get("keepBaseType").IsBoolean()) opts.keep_base_type = o.Get("keepBaseType").As<Napi::Boolean>().Value();
-    if (o.Get("dropout").IsNumber()) opts.dropout = o.Get("dropout").As<Napi::Number>().FloatValue();
-    if (o.Get("seed").IsNumber()) opts.seed = o.Get("seed").As<Napi::Number>().Uint32Value();
-    if (o.Get("threads").IsNumber()) opts.threads = o.Get("threads").As<Napi::Number>().Int32Value();
+    try {
+        opts = read_trainer_options(env, info[0].As<Napi::Object>());
+    } catch (const Napi::Error & e) {
+        auto refused = Napi::Promise::Deferred::New(env);
+        refused.Reject(e.Value());
+        return refused.Promise();
+    }
     auto made = std::make_shared<lora_trainer *>(nullptr);
     auto * w = new task(env, [opts, made] { *made = new lora_trainer(opts); }, [made](Napi::Env e) {
         return Trainer::constructor.New({Napi::External<lora_trainer>::New(e, *made)}).As<Napi::Value>();

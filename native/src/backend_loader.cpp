@@ -1,6 +1,6 @@
 #include <algorithm>
 #include "backend_loader.h"
-#include "lora_trainer.h"
+#include "trainer_types.h"
 
 #include "ggml-backend.h"
 
