@@ -3,19 +3,19 @@
 // engine and the renderer); it builds nothing.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { hasSharedData, sharedTinyLlama } from "../support/sharedData.js";
 import { makeTempDir } from "../support/tempDir.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const cli = join(repoRoot, "bin/polytune.js");
 const rendererIndex = join(repoRoot, "dist/renderer/index.html");
 const shotsDir = join(repoRoot, "test/e2e/__screenshots__");
-const sharedTiny = resolve(repoRoot, "../shared/data/gguf_tiny/llama-2-tiny-random.gguf");
 
 // Two generated models that differ in every way the table shows, and one for the LM Studio folder.
 const tinyA = { file: "tiny-a.gguf", vocab: "llama-spm", layers: 2, embd: 64, seed: 1 };
@@ -137,8 +137,9 @@ describe("model library in the browser", () => {
 
     makeTiny(join(modelsDir, tinyA.file), tinyA, env);
     makeTiny(join(modelsDir, tinyB.file), tinyB, env);
-    if (existsSync(sharedTiny)) {
-      copyFileSync(sharedTiny, join(modelsDir, "llama-2-tiny-random.gguf"));
+    // A file from another converter, when the shared data is here (in CI it must be: see sharedData).
+    if (hasSharedData) {
+      copyFileSync(sharedTinyLlama, join(modelsDir, "llama-2-tiny-random.gguf"));
       expectedCount = 3;
     }
     makeTiny(join(userHome, ".lmstudio", "models", "polytune", "tiny", tinyLms.file), tinyLms, env);
@@ -237,6 +238,10 @@ describe("model library in the browser", () => {
     await sizeHeader.getByRole("button").click();
     expect(await sizeHeader.getAttribute("aria-sort")).toBe("ascending");
     const ascending = await page.locator(".model-table tbody tr .model-file").allTextContents();
+    // Ascending by size means by the files' real sizes, smallest first.
+    const sizeOf = (file: string) => statSync(join(modelsDir, file)).size;
+    expect(ascending).toEqual([...ascending].sort((a, b) => sizeOf(a) - sizeOf(b)));
+    expect(sizeOf(ascending[0]!)).toBeLessThan(sizeOf(ascending.at(-1)!));
     await sizeHeader.getByRole("button").click();
     expect(await sizeHeader.getAttribute("aria-sort")).toBe("descending");
     expect(await page.locator(".model-table tbody tr .model-file").allTextContents()).toEqual([...ascending].reverse());
@@ -267,10 +272,18 @@ describe("model library in the browser", () => {
     await inference.waitFor({ timeout: 30_000 });
     expect(await inference.locator(".big-number").textContent()).toMatch(/^\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
     expect(await page.getByTestId("estimate-training").locator(".big-number").textContent()).toMatch(/^\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
-    // Changing a number re-estimates: a longer context cannot need less memory.
-    const before = await inference.locator(".big-number").textContent();
+    // The context starts at the model's own (make-tiny writes 2048), never the 4096 it was not trained for.
+    expect(await page.getByTestId("fact-context").textContent()).toBe("2,048");
+    expect(await page.getByLabel("Context size (tokens)").inputValue()).toBe("2048");
+    // A longer context re-estimates: the KV cache grows in proportion to it, and with it the total.
+    const bytes = async (testId: string, inner = "") => Number(await page.getByTestId(testId).locator(inner || ":scope").getAttribute("data-bytes"));
+    const kvBefore = await bytes("estimate-kv");
+    const totalBefore = await bytes("estimate-inference", ".big-number");
+    expect(kvBefore).toBeGreaterThan(0);
     await page.getByLabel("Context size (tokens)").fill("65536");
-    await expect.poll(() => inference.locator(".big-number").textContent(), { timeout: 15_000 }).not.toBe(before);
+    await expect.poll(() => bytes("estimate-kv"), { timeout: 15_000 }).not.toBe(kvBefore);
+    expect((await bytes("estimate-kv")) / kvBefore).toBeCloseTo(65536 / 2048, 0);
+    expect(await bytes("estimate-inference", ".big-number")).toBeGreaterThan(totalBefore);
 
     await page.getByRole("button", { name: "Compute full SHA-256" }).click();
     await expect

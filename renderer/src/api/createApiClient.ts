@@ -23,7 +23,7 @@ import { strings } from "../i18n/strings.js";
 export type ConnectionState =
   | { status: "open" }
   | { status: "connecting"; attempt: number }
-  | { status: "closed"; retryAt: number; everOpened: boolean };
+  | { status: "closed"; retryAt: number; everOpened: boolean; restarted?: boolean };
 
 export interface ApiClient extends PolytuneApi {
   readonly carrier: "ipc" | "http";
@@ -108,7 +108,7 @@ interface Pending {
 
 const backoffMs = (attempt: number): number => Math.min(10_000, 500 * 2 ** attempt);
 
-function createSocketClient(url: string): ApiClient {
+function createSocketClient(url: string, probeUrl: string): ApiClient {
   const listeners = new Map<EventName, Set<AnyListener>>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
   const pending = new Map<number, Pending>();
@@ -172,16 +172,31 @@ function createSocketClient(url: string): ApiClient {
       const delay = backoffMs(attempt++);
       setState({ status: "closed", retryAt: Date.now() + delay, everOpened });
       retryTimer = setTimeout(connect, delay);
+      if (everOpened) void probeRestart();
     };
     // onerror is always followed by onclose, which does the work.
     ws.onerror = () => undefined;
+  };
+
+  // A socket refused after it once worked: either the server is down (retry) or it was started again with
+  // a new token, which this page will never have (say so, and stop retrying). Only the HTTP status tells.
+  const probeRestart = async (): Promise<void> => {
+    try {
+      const response = await fetch(probeUrl, { cache: "no-store", credentials: "same-origin" });
+      if (response.status !== 403 || state.status !== "closed") return;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+      setState({ status: "closed", retryAt: Number.POSITIVE_INFINITY, everOpened, restarted: true });
+    } catch {
+      // Not answering at all: the back-off keeps trying.
+    }
   };
 
   connect();
   // Coming back to the window is a good moment to retry without waiting for the back-off.
   if (typeof document !== "undefined") {
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible" && state.status === "closed") connect();
+      if (document.visibilityState === "visible" && state.status === "closed" && !state.restarted) connect();
     });
   }
 
@@ -237,5 +252,5 @@ export function hideTokenFromAddressBar(win: Window = window): void {
 /** Picks the carrier the page has: the Electron bridge when present, else the serve WebSocket. */
 export function createApiClient(win: Window & { polytune?: BridgeWithExtras } = window): ApiClient {
   if (win.polytune) return createBridgeClient(win.polytune);
-  return createSocketClient(socketUrl(win.location));
+  return createSocketClient(socketUrl(win.location), `${win.location.origin}/`);
 }

@@ -25,6 +25,14 @@ export function ConnectionBanner() {
       </div>
     );
   }
+  if (connection.status === "closed" && connection.restarted) {
+    return (
+      <div className="banner banner-error" role="alert">
+        <p>{s.restarted}</p>
+        <p>{s.restartedHint}</p>
+      </div>
+    );
+  }
   const retry = connection.status === "closed" ? Math.max(0, Math.ceil((connection.retryAt - now) / 1000)) : 0;
   const everOpened = connection.status === "closed" ? connection.everOpened : true;
   return (

@@ -13,6 +13,7 @@ import type {
   TryResult,
 } from "../../../electron/shared/contract.js";
 import type { ApiClient, ConnectionState } from "../api/createApiClient.js";
+import type { RunFormValues } from "../views/runs/runFormFields.js";
 
 export type Route = "home" | "models" | "runs" | "settings";
 export type ThemePreference = "system" | "light" | "dark";
@@ -31,6 +32,11 @@ export interface AppSlice {
   doctorError: PolytuneErrorShape | null;
   /** Live progress of long tasks, by task id, as the engine reports it. */
   progress: Record<string, Progress>;
+  /** Moves when an action's result should be brought into view (see useReveal). */
+  revealKey: number;
+  /** Which part the last reveal is for: the selected item's details, or the new-run form. */
+  revealTarget: "details" | "form";
+  reveal(target?: "details" | "form"): void;
   navigate(route: Route): void;
   setTheme(theme: ThemePreference): void;
   loadInfo(): Promise<void>;
@@ -116,10 +122,19 @@ export interface RunsSlice {
   runLive: { tokensPerSecond: number; etaSeconds: number | null } | null;
   startError: PolytuneErrorShape | null;
   runActionError: PolytuneErrorShape | null;
+  /** What the user typed in the new-run form; kept across areas and reloads. */
+  runDraft: RunFormValues;
+  runFormView: "basic" | "advanced";
+  setRunDraft(patch: Partial<RunFormValues>): void;
+  setRunFormView(view: "basic" | "advanced"): void;
+  /** "Run again with changes": the form filled with a run's settings, brought into view. */
+  duplicateRun(id: string): void;
   loadRuns(): Promise<void>;
   selectRun(id: string | null): Promise<void>;
   startRun(config: TrainConfigInput): Promise<boolean>;
   runAction(action: "pause" | "resume" | "cancel", id: string): Promise<void>;
+  renameRun(id: string, name: string): Promise<boolean>;
+  deleteRun(id: string): Promise<void>;
 }
 
 export type AppState = AppSlice & ModelsSlice & TrySlice & RunsSlice;

@@ -33,6 +33,11 @@ export const createAppSlice =
     doctor: null,
     doctorError: null,
     progress: {},
+    revealKey: 0,
+    revealTarget: "details",
+    reveal(target = "details") {
+      set({ revealKey: get().revealKey + 1, revealTarget: target });
+    },
     navigate(route) {
       if (get().route === route) return;
       set({ route });

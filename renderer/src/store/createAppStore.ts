@@ -20,8 +20,16 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
 
   api.on("models.changed", () => void store.getState().loadModels());
   api.on("runs.changed", ({ run }) => {
-    void store.getState().loadRuns();
-    if (store.getState().selectedRunId === run) void store.getState().selectRun(run);
+    void store
+      .getState()
+      .loadRuns()
+      .then(() => {
+        const { runs, selectedRunId } = store.getState();
+        if (selectedRunId !== run) return;
+        // Deleted elsewhere (another window, the CLI): nothing left to show.
+        if (runs.some((r) => r.id === run)) void store.getState().selectRun(run);
+        else store.setState({ selectedRunId: null, runDetail: null });
+      });
   });
   // Steps arrive several times a second: append to the open run instead of reloading it.
   api.on("runs.step", ({ run, metric, totalSteps, etaSeconds }) => {
@@ -48,25 +56,26 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     }
   });
 
+  function loadAll(): void {
+    void store.getState().loadInfo();
+    void store.getState().loadModels();
+    void store.getState().loadRuns();
+    // Files moved or changed while Polytune was closed, and models that could not be checked before
+    // (llama.cpp failed to load), are looked at again; the models.changed event then refreshes the list.
+    void api.call("models.recheck", {}).catch(() => undefined);
+  }
+
   let wasOpen = api.connection().status === "open";
   api.onConnection((connection) => {
     store.setState({ connection });
     // After a reconnect the engine may have changed while we were away: read everything again.
     const isOpen = connection.status === "open";
-    if (isOpen && !wasOpen) {
-      void store.getState().loadInfo();
-      void store.getState().loadModels();
-      void store.getState().loadRuns();
-    }
+    if (isOpen && !wasOpen) loadAll();
     wasOpen = isOpen;
   });
 
   // The desktop bridge is open from the start; the socket loads once it opens (handler above).
-  if (wasOpen) {
-    void store.getState().loadInfo();
-    void store.getState().loadModels();
-    void store.getState().loadRuns();
-  }
+  if (wasOpen) loadAll();
 
   window.addEventListener("popstate", () => store.setState({ route: routeFromHash(location.hash) }));
   window.addEventListener("hashchange", () => store.setState({ route: routeFromHash(location.hash) }));

@@ -20,9 +20,10 @@ export const createTrySlice =
 
     return {
       tryRun: null,
-      // The contract's defaults: repeat penalty 1.1; estimate context 4096, 1 sequence, seq len 1024, batch 4, rank 64.
+      // The contract's defaults: repeat penalty 1.1; 1 sequence, seq len 1024, batch 4, rank 64; the context
+      // is left empty, meaning the model's own up to 4096 (MemoryEstimate fills it in per model).
       tryDraft: { prompt: "Once upon a time", maxTokens: "64", repeatPenalty: "1.1" },
-      estimateDraft: { contextSize: "4096", sequences: "1", seqLen: "1024", batch: "4", rank: "64" },
+      estimateDraft: { contextSize: "", sequences: "1", seqLen: "1024", batch: "4", rank: "64" },
       setTryDraft(patch) {
         set({ tryDraft: { ...get().tryDraft, ...patch } });
       },
@@ -35,7 +36,8 @@ export const createTrySlice =
         if (current && (current.status === "running" || current.status === "stopping")) return;
         const requestId = newRequestId();
         set({
-          tryRun: { requestId, modelId: options.model, text: "", tokens: 0, tokensPerSecond: 0, status: "running", result: null, error: null },
+          // With an adapter it is a different model to try: the model page's panel does not show its text.
+          tryRun: { requestId, modelId: tryKey(options.model, options.adapter), text: "", tokens: 0, tokensPerSecond: 0, status: "running", result: null, error: null },
         });
         try {
           const result = await api.call("models.try", { ...options, requestId });
@@ -63,3 +65,6 @@ export const createTrySlice =
       },
     };
   };
+
+/** Which panel a try belongs to: the model alone, or the model with one adapter. */
+export const tryKey = (model: string, adapter?: string): string => (adapter ? `${model}#${adapter}` : model);

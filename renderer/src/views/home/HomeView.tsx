@@ -24,7 +24,6 @@ export function HomeView() {
           <ul className="plain-list">
             <li>{s.modelsItem}</li>
             <li>{s.runsItem}</li>
-            <li className="muted">{s.comingItem}</li>
           </ul>
         </section>
         <section className="card" aria-labelledby="home-library">
@@ -64,6 +63,18 @@ export function HomeView() {
             ))}
           </ul>
           {interrupted.length ? <p className="banner banner-info">{s.interruptedRuns(interrupted.length)}</p> : null}
+          <h3>{s.recentRuns}</h3>
+          {runs.length === 0 ? <p className="muted">{s.noRuns}</p> : null}
+          <ul className="plain-list" data-testid="home-recent-runs">
+            {runs.slice(0, 5).map((r) => (
+              <li key={r.id}>
+                <a href="#/runs" onClick={(e) => (e.preventDefault(), void selectRun(r.id), navigate("runs"))}>
+                  {r.name}
+                </a>{" "}
+                <span className="muted">{s.runLine(strings.runs.status[r.status], r.lastLoss === null ? null : r.lastLoss.toFixed(3))}</span>
+              </li>
+            ))}
+          </ul>
           <button type="button" onClick={() => navigate("runs")}>
             {s.openRuns}
           </button>

@@ -2,10 +2,10 @@ import { useEffect, useId, useState } from "react";
 import type { MemoryEstimate as Estimate, PolytuneErrorShape } from "../../../../electron/shared/contract.js";
 import { toErrorShape } from "../../../../electron/shared/PolytuneError.js";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
-import { formatBytes } from "../../format/formatBytes.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
 import type { EstimateField } from "../../store/AppState.js";
+import { formatBytes } from "../../../../electron/shared/formatQuantities.js";
 
 const s = strings.estimate;
 
@@ -25,9 +25,11 @@ function parseField(value: string, min: number, max: number): number | null {
 }
 
 /** How much memory this model needs to run and to train a LoRA on it, re-estimated as the numbers change. */
-export function MemoryEstimate({ modelId }: { modelId: string }) {
+export function MemoryEstimate({ modelId, contextLength }: { modelId: string; contextLength: number | null }) {
   const api = useAppStore((st) => st.api);
-  const values = useAppStore((st) => st.estimateDraft);
+  const draft = useAppStore((st) => st.estimateDraft);
+  // Until the user types one, the context is the model's own (up to 4096): never more than it was trained for.
+  const values = { ...draft, contextSize: draft.contextSize || String(Math.min(4096, contextLength ?? 4096)) };
   const setValues = useAppStore((st) => st.setEstimateDraft);
   const [estimate, setEstimate] = useState<Estimate | null>(null);
   const [error, setError] = useState<PolytuneErrorShape | null>(null);
@@ -88,12 +90,16 @@ export function MemoryEstimate({ modelId }: { modelId: string }) {
         <div className="estimate-results" aria-live="polite">
           <div className="estimate-block" data-testid="estimate-inference">
             <h3>{s.inference}</h3>
-            <p className="big-number">{formatBytes(estimate.inference.totalBytes)}</p>
+            <p className="big-number" data-bytes={estimate.inference.totalBytes}>
+              {formatBytes(estimate.inference.totalBytes)}
+            </p>
             <dl className="facts small">
               <dt>{s.weights}</dt>
               <dd>{formatBytes(estimate.inference.weightsBytes)}</dd>
               <dt>{s.kvCache}</dt>
-              <dd>{formatBytes(estimate.inference.kvCacheBytes)}</dd>
+              <dd data-testid="estimate-kv" data-bytes={estimate.inference.kvCacheBytes}>
+                {formatBytes(estimate.inference.kvCacheBytes)}
+              </dd>
               <dt>{s.compute}</dt>
               <dd>{formatBytes(estimate.inference.computeBytes)}</dd>
             </dl>

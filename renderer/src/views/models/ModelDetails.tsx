@@ -2,12 +2,12 @@ import { useEffect, useId, useState, type ReactNode } from "react";
 import type { ModelDetail } from "../../../../electron/shared/contract.js";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
 import { StatusBadge } from "../../components/StatusBadge.js";
-import { formatBytes } from "../../format/formatBytes.js";
-import { formatCount, formatInteger } from "../../format/formatCount.js";
+import { useReveal } from "../../components/useReveal.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
 import { MemoryEstimate } from "./MemoryEstimate.js";
 import { TryPanel } from "./TryPanel.js";
+import { formatBytes, formatCount, formatInteger } from "../../../../electron/shared/formatQuantities.js";
 
 const s = strings.details;
 const dash = strings.common.unknown;
@@ -42,6 +42,7 @@ function Loaded({ detail: m }: { detail: ModelDetail }) {
   const actionError = useAppStore((st) => st.actionError);
   const [confirming, setConfirming] = useState(false);
   const headingId = useId();
+  const headingRef = useReveal<HTMLHeadingElement>(true);
   useEffect(() => setConfirming(false), [m.id]);
 
   const tensorTypes = Object.entries(m.tensorTypes).sort((a, b) => b[1] - a[1]);
@@ -52,7 +53,7 @@ function Loaded({ detail: m }: { detail: ModelDetail }) {
     <div className="details-stack">
       <section className="card details" aria-labelledby={headingId}>
         <div className="card-title-row">
-          <h2 id={headingId} className="wrap">
+          <h2 id={headingId} className="wrap" ref={headingRef} tabIndex={-1}>
             {m.name}
           </h2>
           <StatusBadge status={m.status} />
@@ -154,8 +155,9 @@ function Loaded({ detail: m }: { detail: ModelDetail }) {
           )}
         </div>
       </section>
-      {m.status !== "error" ? <MemoryEstimate modelId={m.id} /> : null}
+      {/* Trying comes before the estimate's numbers: it is what most people open a model for. */}
       <TryPanel model={m} />
+      {m.status !== "error" ? <MemoryEstimate modelId={m.id} contextLength={m.contextLength} /> : null}
     </div>
   );
 }

@@ -2,11 +2,10 @@ import type { KeyboardEvent } from "react";
 import type { Model } from "../../../../electron/shared/contract.js";
 import { StatusBadge } from "../../components/StatusBadge.js";
 import { fileName } from "../../format/fileName.js";
-import { formatBytes } from "../../format/formatBytes.js";
-import { formatCount, formatInteger } from "../../format/formatCount.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
 import type { SortKey } from "../../store/AppState.js";
+import { formatBytes, formatCount, formatInteger } from "../../../../electron/shared/formatQuantities.js";
 
 const s = strings.models;
 const columns: SortKey[] = ["name", "architecture", "parameterCount", "fileType", "contextLength", "fileSize", "status"];
@@ -46,6 +45,7 @@ export function ModelTable({ models }: { models: Model[] }) {
   const toggleSort = useAppStore((st) => st.toggleSort);
   const selectedId = useAppStore((st) => st.selectedId);
   const select = useAppStore((st) => st.select);
+  const reveal = useAppStore((st) => st.reveal);
 
   return (
     <div className="table-scroll">
@@ -82,7 +82,7 @@ export function ModelTable({ models }: { models: Model[] }) {
                 data-model-id={m.id}
                 aria-current={selected ? "true" : undefined}
                 className={[selected ? "selected" : "", m.status === "error" ? "row-error" : ""].join(" ").trim() || undefined}
-                onClick={() => void select(m.id)}
+                onClick={() => void select(m.id).then(() => reveal())}
                 onKeyDown={(e) => onRowKey(e, () => void select(m.id))}
               >
                 <td className="cell-name">

@@ -1,14 +1,15 @@
 import { useId, type FormEvent } from "react";
-import type { Model } from "../../../../electron/shared/contract.js";
+import type { Model, TryOptions } from "../../../../electron/shared/contract.js";
+import { tryKey } from "../../store/createTrySlice.js";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
-import { formatRate } from "../../format/formatRate.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
+import { formatRate } from "../../../../electron/shared/formatQuantities.js";
 
 const s = strings.tryIt;
 
 /** A prompt, a run, the text as it streams in with its speed, and a stop button. */
-export function TryPanel({ model }: { model: Model }) {
+export function TryPanel({ model, adapter, format, heading }: { model: Model; adapter?: string; format?: TryOptions["format"]; heading?: string }) {
   const tryRun = useAppStore((st) => st.tryRun);
   const startTry = useAppStore((st) => st.startTry);
   const stopTry = useAppStore((st) => st.stopTry);
@@ -16,7 +17,7 @@ export function TryPanel({ model }: { model: Model }) {
   const setDraft = useAppStore((st) => st.setTryDraft);
   const id = useId();
 
-  const run = tryRun && tryRun.modelId === model.id ? tryRun : null;
+  const run = tryRun && tryRun.modelId === tryKey(model.id, adapter) ? tryRun : null;
   const busy = tryRun?.status === "running" || tryRun?.status === "stopping";
   const max = Number(maxTokens);
   const penalty = Number(repeatPenalty);
@@ -27,13 +28,15 @@ export function TryPanel({ model }: { model: Model }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (canRun) void startTry({ model: model.id, prompt, maxTokens: max, repeatPenalty: penalty });
+    if (canRun) void startTry({ model: model.id, prompt, maxTokens: max, repeatPenalty: penalty, ...(adapter ? { adapter } : {}), ...(format ? { format } : {}) });
   };
 
   return (
     <section className="card try-panel" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{s.heading}</h2>
+      <h2 id={`${id}-h`}>{heading ?? s.heading}</h2>
       {!runnable ? <p className="help warn">{s.unavailable}</p> : null}
+      {/* make-tiny's models, whether Polytune registered them or they were added as files later. */}
+      {model.source === "generated" || model.name.startsWith("polytune-tiny-") ? <p className="help">{s.generatedNote}</p> : null}
       <form onSubmit={submit}>
         <div className="field">
           <label htmlFor={`${id}-prompt`}>{s.prompt}</label>

@@ -1,83 +1,108 @@
 import * as Plot from "@observablehq/plot";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { RunMetric } from "../../../../electron/shared/contract.js";
 import { strings } from "../../i18n/strings.js";
+import { downloadBlob, standaloneSvg, svgToPng } from "./chartExport.js";
+import { smoothLoss, stepTicks } from "./smoothLoss.js";
 
 const s = strings.runs;
 // Okabe–Ito: training in blue, validation in vermillion (colour-blind safe).
 const colours = { train: "#0072B2", validation: "#D55E00" };
+const chartHeight = 280;
 
-function download(name: string, href: string): void {
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = name;
-  a.click();
-}
-
-/** Training and validation loss by step, drawn with Observable Plot; exports to SVG and PNG. */
+/** Training loss (raw and smoothed) and validation loss by step, drawn at the width it is shown at; exports to SVG, PNG and CSV. */
 export function LossChart({ metrics, runId }: { metrics: RunMetric[]; runId: string }) {
   const holder = useRef<HTMLDivElement>(null);
+  const chart = useRef<SVGSVGElement | null>(null);
   const [log, setLog] = useState(false);
+  const [smoothing, setSmoothing] = useState(0.6);
+  const [width, setWidth] = useState(0);
+  const id = useId();
+  const hasValidation = metrics.some((m) => m.valLoss !== null);
+  const last = metrics.at(-1);
+  const summary = last ? s.chartSummary(metrics.length, metrics[0]!.loss, last.step, last.loss) : s.noMetrics;
 
+  // Draw at the holder's real width (never a guessed width scaled down, which shrinks the labels).
   useEffect(() => {
     const node = holder.current;
     if (!node) return;
-    const train = metrics.map((m) => ({ step: m.step, loss: m.loss, series: s.train }));
-    const val = metrics.filter((m) => m.valLoss !== null).map((m) => ({ step: m.step, loss: m.valLoss as number, series: s.validation }));
-    const chart = Plot.plot({
-      width: Math.max(320, node.clientWidth || 640),
-      height: 260,
-      marginLeft: 48,
-      x: { label: s.step, type: log ? "log" : "linear", grid: true },
-      y: { label: s.loss, grid: true },
-      color: { domain: [s.train, s.validation], range: [colours.train, colours.validation], legend: true },
-      marks: [
-        Plot.line(train, { x: "step", y: "loss", stroke: "series", strokeWidth: 2 }),
-        Plot.dot(val, { x: "step", y: "loss", fill: "series", r: 3 }),
-        Plot.line(val, { x: "step", y: "loss", stroke: "series", strokeDasharray: "4,3" }),
-      ],
-    });
-    node.replaceChildren(chart);
-    return () => chart.remove();
-  }, [metrics, log]);
+    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry?.contentRect.width ?? 0)));
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, []);
 
-  const svgText = (): string => {
-    const svg = holder.current?.querySelector("svg");
-    return svg ? new XMLSerializer().serializeToString(svg) : "";
-  };
-  const exportSvg = () => download(`polytune-run-${runId}-loss.svg`, `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText())}`);
-  const exportPng = () => {
-    const svg = holder.current?.querySelector("svg");
-    if (!svg) return;
-    const { width, height } = svg.getBoundingClientRect();
-    const image = new Image();
-    image.onload = () => {
-      const canvas = document.createElement("canvas");
-      canvas.width = width * 2;
-      canvas.height = height * 2;
-      const ctx = canvas.getContext("2d");
-      if (!ctx) return;
-      ctx.fillStyle = "#ffffff";
-      ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.scale(2, 2);
-      ctx.drawImage(image, 0, 0, width, height);
-      download(`polytune-run-${runId}-loss.png`, canvas.toDataURL("image/png"));
-    };
-    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText())}`;
-  };
+  useEffect(() => {
+    const node = holder.current;
+    if (!node || width <= 0 || metrics.length === 0) {
+      node?.replaceChildren();
+      chart.current = null;
+      return;
+    }
+    const smooth = smoothLoss(
+      metrics.map((m) => m.loss),
+      smoothing,
+    );
+    const train = metrics.map((m, i) => ({ step: m.step, loss: m.loss, smooth: smooth[i] }));
+    const val = metrics.filter((m) => m.valLoss !== null).map((m) => ({ step: m.step, loss: m.valLoss as number }));
+    const maxStep = metrics.at(-1)?.step ?? 1;
+    const svg = Plot.plot({
+      width,
+      height: chartHeight,
+      marginLeft: 56,
+      marginBottom: 40,
+      style: { fontSize: "12px", background: "transparent" },
+      ariaLabel: s.chartLabel,
+      ariaDescription: summary,
+      x: log ? { label: s.step, type: "log", grid: true, tickFormat: "d" } : { label: s.step, grid: true, ticks: stepTicks(maxStep, Math.max(3, Math.floor(width / 90))), tickFormat: "d" },
+      y: { label: s.loss, grid: true },
+      marks: [
+        Plot.line(train, { x: "step", y: "loss", stroke: colours.train, strokeWidth: smoothing > 0 ? 1 : 2, strokeOpacity: smoothing > 0 ? 0.35 : 1 }),
+        smoothing > 0 ? Plot.line(train, { x: "step", y: "smooth", stroke: colours.train, strokeWidth: 2.5 }) : null,
+        Plot.line(val, { x: "step", y: "loss", stroke: colours.validation, strokeDasharray: "4,3" }),
+        Plot.dot(val, { x: "step", y: "loss", fill: colours.validation, r: 3 }),
+      ],
+    }) as unknown as SVGSVGElement;
+    node.replaceChildren(svg);
+    chart.current = svg;
+  }, [metrics, log, smoothing, width, summary]);
+
+  const exportSvg = () => chart.current && downloadBlob(`polytune-run-${runId}-loss.svg`, new Blob([standaloneSvg(chart.current).markup], { type: "image/svg+xml" }));
+  const exportPng = () => chart.current && void svgToPng(chart.current).then((png) => downloadBlob(`polytune-run-${runId}-loss.png`, png));
   const exportCsv = () => {
-    const rows = ["step,loss,val_loss,lr,tokens,tokens_per_second,elapsed_ms", ...metrics.map((m) => [m.step, m.loss, m.valLoss ?? "", m.lr, m.tokens, m.tokensPerSecond.toFixed(1), m.elapsedMs].join(","))];
-    download(`polytune-run-${runId}-metrics.csv`, `data:text/csv;charset=utf-8,${encodeURIComponent(rows.join("\n"))}`);
+    const rows = ["step,loss,val_loss,scheduled_lr,tokens,tokens_per_second,elapsed_ms", ...metrics.map((m) => [m.step, m.loss, m.valLoss ?? "", m.scheduledLr, m.tokens, m.tokensPerSecond.toFixed(1), m.elapsedMs].join(","))];
+    downloadBlob(`polytune-run-${runId}-metrics.csv`, new Blob([rows.join("\n")], { type: "text/csv" }));
   };
 
   return (
-    <section className="card" aria-labelledby="run-chart-heading">
-      <h2 id="run-chart-heading">{s.chartHeading}</h2>
+    <section className="card" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>{s.chartHeading}</h2>
       {metrics.length === 0 ? <p className="muted">{s.noMetrics}</p> : null}
-      <figure className="loss-chart" aria-label={s.chartLabel} data-testid="loss-chart" ref={holder} />
+      {metrics.length > 0 ? (
+        <ul className="chart-legend" aria-label={s.legend}>
+          <li>
+            <span className="swatch" style={{ background: colours.train, opacity: smoothing > 0 ? 0.35 : 1 }} aria-hidden="true" /> {s.train}
+          </li>
+          {smoothing > 0 ? (
+            <li>
+              <span className="swatch swatch-thick" style={{ background: colours.train }} aria-hidden="true" /> {s.trainSmoothed}
+            </li>
+          ) : null}
+          {hasValidation ? (
+            <li>
+              <span className="swatch swatch-dashed" style={{ borderColor: colours.validation }} aria-hidden="true" /> {s.validation}
+            </li>
+          ) : null}
+        </ul>
+      ) : null}
+      <div className="loss-chart" role="img" aria-label={`${s.chartLabel}. ${summary}`} data-testid="loss-chart" ref={holder} />
       <div className="button-row">
         <label className="checkbox">
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> {s.logScale}
+        </label>
+        <label className="checkbox" htmlFor={`${id}-smoothing`}>
+          {s.smoothing}
+          <input id={`${id}-smoothing`} type="range" min={0} max={0.99} step={0.01} value={smoothing} aria-describedby={`${id}-smoothing-help`} onChange={(e) => setSmoothing(Number(e.target.value))} />
+          <output htmlFor={`${id}-smoothing`}>{smoothing.toFixed(2)}</output>
         </label>
         <button type="button" onClick={exportSvg} disabled={metrics.length === 0}>
           {s.exportSvg}
@@ -89,6 +114,9 @@ export function LossChart({ metrics, runId }: { metrics: RunMetric[]; runId: str
           {s.exportCsv}
         </button>
       </div>
+      <p className="help" id={`${id}-smoothing-help`}>
+        {s.smoothingHelp}
+      </p>
     </section>
   );
 }

@@ -1,170 +1,277 @@
-import { useEffect, useId, useState } from "react";
-import { allLoraTargets, loraTargets, trainBackends, type MemoryEstimate, type TrainConfigInput } from "../../../../electron/shared/contract.js";
-import { ErrorMessage } from "../../components/ErrorMessage.js";
-import { formatBytes } from "../../format/formatBytes.js";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { allLoraTargets, trainSettingNames, type MemoryEstimate, type PolytuneErrorShape, type Run, type TrainSettingName } from "../../../../electron/shared/contract.js";
+import { ErrorMessage, errorSentence } from "../../components/ErrorMessage.js";
+import { useReveal } from "../../components/useReveal.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
+import { defaultRunName } from "./defaultRunName.js";
+import { choicesOf, configFromForm, fieldError, fieldGroups, numberRange, runFormFields, type FieldValue } from "./runFormFields.js";
+import { activePreset, presetValues, runPresets } from "./runPresets.js";
+import { formatBytes, formatDuration } from "../../../../electron/shared/formatQuantities.js";
 
 const s = strings.runs;
-type Form = {
-  model: string;
-  data: string;
-  format: "alpaca" | "guanaco" | "chat";
-  steps: number;
-  lr: number;
-  schedule: "constant" | "linear" | "cosine" | "inverse-sqrt";
-  warmupSteps: number;
-  rank: number;
-  alpha: number;
-  targets: string[];
-  seqLen: number;
-  batchSize: number;
-  gradAccum: number;
-  seed: number;
-  maskPrompt: boolean;
-  rslora: boolean;
-  dropout: number;
-  baseWeights: "f32" | "as-stored";
-  backend: (typeof trainBackends)[number];
-  mergedOut: string;
-};
 
-// The papers' settings as one-click presets; Kew et al. 2024 is the default.
-const kew = { rank: 64, alpha: 16, lr: 1e-5, schedule: "constant" as const, warmupSteps: 0, steps: 2000 };
-const chirkova = { rank: 64, alpha: 16, lr: 1e-4, schedule: "inverse-sqrt" as const, warmupSteps: 0, steps: 1000, gradAccum: 4 };
+/** Which field an engine refusal is about, when its `where` names a path the form holds. */
+function fieldOfError(error: PolytuneErrorShape | null, values: Record<string, FieldValue>): TrainSettingName | null {
+  if (!error?.where) return null;
+  for (const key of ["data", "validationData", "model", "mergedOut", "out"] as const) if (values[key] && values[key] === error.where) return key;
+  return null;
+}
 
-/** Start a training run: every field explained in one line, the papers' defaults, memory shown first. */
+/**
+ * How long the typed number of steps should take here, from the last finished run on the same model:
+ * its measured seconds per step, scaled by the sequences per step. Null until such a run exists.
+ */
+function stepTimeEstimate(runs: readonly Run[], model: string, values: Record<string, FieldValue>): { seconds: number; from: string } | null {
+  const steps = Number(values.steps);
+  if (!Number.isInteger(steps) || steps < 1) return null;
+  const done = runs.find((r) => r.status === "completed" && (r.modelId ?? r.config.model) === model && r.startedAt && r.finishedAt && r.totalSteps > 0);
+  if (!done) return null;
+  const perStep = (Date.parse(done.finishedAt!) - Date.parse(done.startedAt!)) / 1000 / done.totalSteps;
+  const sequences = (c: { batchSize: number; gradAccum: number }) => c.batchSize * c.gradAccum;
+  const scale = (Number(values.batchSize) * Number(values.gradAccum)) / sequences(done.config);
+  return Number.isFinite(perStep * scale) && perStep > 0 ? { seconds: perStep * scale * steps, from: done.name } : null;
+}
+
+/** Start a training run: the basic four settings or every one, each checked as it is typed, the papers' defaults, memory shown first. */
 export function NewRunForm() {
-  const models = useAppStore((st) => st.models).filter((m) => m.status === "ok" || m.status === "changed");
+  const allModels = useAppStore((st) => st.models);
+  const runs = useAppStore((st) => st.runs);
+  const models = useMemo(() => allModels.filter((m) => m.status === "ok" || m.status === "changed"), [allModels]);
   const startRun = useAppStore((st) => st.startRun);
   const startError = useAppStore((st) => st.startError);
   const api = useAppStore((st) => st.api);
-  const [form, setForm] = useState<Form>({ model: "", data: "", format: "alpaca", ...kew, targets: [...loraTargets], seqLen: 1024, batchSize: 4, gradAccum: 1, seed: 1, maskPrompt: true, rslora: false, dropout: 0, baseWeights: "as-stored", backend: "auto", mergedOut: "" });
+  const values = useAppStore((st) => st.runDraft);
+  const setDraft = useAppStore((st) => st.setRunDraft);
+  const view = useAppStore((st) => st.runFormView);
+  const setView = useAppStore((st) => st.setRunFormView);
   const [starting, setStarting] = useState(false);
+  const [touched, setTouched] = useState<Set<TrainSettingName>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
   const [estimate, setEstimate] = useState<MemoryEstimate | null>(null);
   const id = useId();
-  const model = form.model || models[0]?.id || "";
+  const formRef = useReveal<HTMLHeadingElement>(true, "form");
+  const summaryRef = useRef<HTMLParagraphElement>(null);
+  const model = models.some((m) => m.id === values.model) ? String(values.model) : (models[0]?.id ?? "");
+  const current = { ...values, model };
+  const { rank, seqLen, batchSize, baseWeights, dropout } = current;
 
   useEffect(() => {
     if (!model) return;
+    const numbers = { seqLen: Number(seqLen), batch: Number(batchSize), rank: Number(rank), dropout: Number(dropout) };
+    if (Object.values(numbers).some((n) => !Number.isFinite(n))) return;
     let live = true;
     api
-      .call("models.estimate", { model, seqLen: form.seqLen, batch: form.batchSize, rank: form.rank, baseWeights: form.baseWeights, dropout: form.dropout })
+      .call("models.estimate", { model, ...numbers, baseWeights: baseWeights === "f32" ? "f32" : "as-stored" })
       .then((e) => live && setEstimate(e))
       .catch(() => live && setEstimate(null));
     return () => {
       live = false;
     };
-  }, [api, model, form.seqLen, form.batchSize, form.rank, form.baseWeights, form.dropout]);
-
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const field = (key: keyof typeof s.fields, control: React.ReactNode) => (
-    <div className="field">
-      <label htmlFor={`${id}-${key}`}>{s.fields[key].label}</label>
-      {control}
-      <p className="help" id={`${id}-${key}-help`}>
-        {s.fields[key].help}
-      </p>
-    </div>
-  );
-  const num = (key: "steps" | "lr" | "warmupSteps" | "rank" | "alpha" | "dropout" | "seqLen" | "batchSize" | "gradAccum" | "seed", step = "1", max?: number) =>
-    field(key, <input id={`${id}-${key}`} type="number" step={step} min={0} max={max} value={form[key]} aria-describedby={`${id}-${key}-help`} onChange={(e) => set(key, Number(e.target.value))} />);
+  }, [api, model, seqLen, batchSize, rank, baseWeights, dropout]);
 
   if (models.length === 0) return <p className="muted">{s.noModels}</p>;
+
+  const errors: Partial<Record<TrainSettingName, string>> = {};
+  for (const key of trainSettingNames) {
+    const error = fieldError(key, current[key]);
+    if (error && (submitted || touched.has(key))) errors[key] = error;
+  }
+  const engineField = fieldOfError(startError, current);
+  if (engineField && startError) errors[engineField] = errorSentence(startError);
+  const preset = activePreset(current);
+  const timeGuess = stepTimeEstimate(runs, model, current);
+
+  const set = (key: TrainSettingName, value: FieldValue) => {
+    setTouched((t) => (t.has(key) ? t : new Set(t).add(key)));
+    setDraft({ [key]: value });
+  };
+
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
+    setSubmitted(true);
+    const { config, errors: found } = configFromForm(current);
+    if (!config) {
+      // The first field that needs a change takes focus (in the advanced view if it lives there).
+      const first = trainSettingNames.find((k) => found[k]);
+      if (first && runFormFields[first].view === "advanced" && view === "basic") setView("advanced");
+      requestAnimationFrame(() => document.getElementById(`${id}-${first}`)?.focus());
+      return;
+    }
     setStarting(true);
-    const { mergedOut, ...rest } = form;
-    const config: TrainConfigInput = { ...rest, model, targets: form.targets as TrainConfigInput["targets"], ...(mergedOut.trim() ? { mergedOut: mergedOut.trim() } : {}) };
-    await startRun(config);
+    const name = config.name ?? defaultRunName(config, models.find((m) => m.id === model)?.name ?? model);
+    await startRun({ ...config, name });
     setStarting(false);
   };
 
-  return (
-    <form className="card new-run" aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)}>
-      <h2 id={`${id}-heading`}>{s.newRun}</h2>
-      <p className="muted">{s.defaultsNote}</p>
-      <div className="button-row" role="group" aria-label={s.presets}>
-        <button type="button" onClick={() => setForm((f) => ({ ...f, ...kew, gradAccum: 1 }))}>
-          {s.presetKew}
-        </button>
-        <button type="button" onClick={() => setForm((f) => ({ ...f, ...chirkova }))}>
-          {s.presetChirkova}
-        </button>
-      </div>
-      <div className="field-grid">
-        {field(
-          "model",
-          <select id={`${id}-model`} value={model} aria-describedby={`${id}-model-help`} onChange={(e) => set("model", e.target.value)}>
+  const describedBy = (key: TrainSettingName) => [errors[key] ? `${id}-${key}-error` : "", `${id}-${key}-help`].filter(Boolean).join(" ");
+  const control = (key: TrainSettingName) => {
+    const spec = runFormFields[key];
+    const common = { id: `${id}-${key}`, "aria-describedby": describedBy(key), "aria-invalid": errors[key] ? true : undefined, onBlur: () => setTouched((t) => new Set(t).add(key)) };
+    switch (spec.kind) {
+      case "model":
+        return (
+          <select {...common} value={model} onChange={(e) => set(key, e.target.value)}>
             {models.map((m) => (
               <option key={m.id} value={m.id}>
                 {m.name}
               </option>
             ))}
-          </select>,
-        )}
-        {field("data", <input id={`${id}-data`} type="text" required value={form.data} placeholder="/path/to/instructions.jsonl" aria-describedby={`${id}-data-help`} onChange={(e) => set("data", e.target.value)} />)}
-        {field(
-          "format",
-          <select id={`${id}-format`} value={form.format} aria-describedby={`${id}-format-help`} onChange={(e) => set("format", e.target.value as Form["format"])}>
-            <option value="alpaca">Alpaca</option>
-            <option value="guanaco">Guanaco</option>
-            <option value="chat">Chat template</option>
-          </select>,
-        )}
-        {num("steps")}
-        {num("lr", "any")}
-        {field(
-          "schedule",
-          <select id={`${id}-schedule`} value={form.schedule} aria-describedby={`${id}-schedule-help`} onChange={(e) => set("schedule", e.target.value as Form["schedule"])}>
-            <option value="constant">constant</option>
-            <option value="linear">linear</option>
-            <option value="cosine">cosine</option>
-            <option value="inverse-sqrt">inverse square root</option>
-          </select>,
-        )}
-        {num("warmupSteps")}
-        {num("rank")}
-        {num("alpha", "any")}
-        {num("dropout", "0.01", 0.9)}
-        {num("seqLen")}
-        {num("batchSize")}
-        {num("gradAccum")}
-        {num("seed")}
-        {field(
-          "backend",
-          <select id={`${id}-backend`} value={form.backend} aria-describedby={`${id}-backend-help`} onChange={(e) => set("backend", e.target.value as Form["backend"])}>
-            {trainBackends.map((b) => (
-              <option key={b} value={b}>
-                {s.backends[b]}
+          </select>
+        );
+      case "choice":
+        return (
+          <select {...common} value={String(current[key])} onChange={(e) => set(key, e.target.value)}>
+            {choicesOf(key).map((c) => (
+              <option key={c} value={c}>
+                {key === "backend" ? s.backends[c as keyof typeof s.backends] : (s.choices[c] ?? c)}
               </option>
             ))}
-          </select>,
-        )}
-        {field("mergedOut", <input id={`${id}-mergedOut`} type="text" value={form.mergedOut} placeholder="/path/to/merged.gguf" aria-describedby={`${id}-mergedOut-help`} onChange={(e) => set("mergedOut", e.target.value)} />)}
+          </select>
+        );
+      case "number": {
+        const r = numberRange(key);
+        return (
+          <input
+            {...common}
+            type="number"
+            inputMode="decimal"
+            step={spec.step ?? "1"}
+            min={r.min !== undefined && !r.minExclusive ? r.min : undefined}
+            max={r.max !== undefined && !r.maxExclusive ? r.max : undefined}
+            value={String(current[key])}
+            onChange={(e) => set(key, e.target.value)}
+          />
+        );
+      }
+      default:
+        return (
+          <input
+            {...common}
+            type="text"
+            value={String(current[key])}
+            placeholder={key === "data" || key === "validationData" ? "/path/to/instructions.jsonl" : key === "name" ? defaultRunNamePlaceholder() : spec.kind === "path" ? "/path/to/file.gguf" : undefined}
+            onChange={(e) => set(key, e.target.value)}
+          />
+        );
+    }
+  };
+  const defaultRunNamePlaceholder = () => {
+    const parsed = configFromForm({ ...current, name: "" }).config;
+    return parsed ? defaultRunName(parsed, models.find((m) => m.id === model)?.name ?? model) : "";
+  };
+
+  const field = (key: TrainSettingName) => {
+    const spec = runFormFields[key];
+    const help = (
+      <p className="help" id={`${id}-${key}-help`}>
+        {s.fields[key].help}
+      </p>
+    );
+    const error = errors[key] ? (
+      <p className="field-error" id={`${id}-${key}-error`} data-field={key}>
+        {errors[key]}
+      </p>
+    ) : null;
+    if (spec.kind === "flag") {
+      return (
+        <div className="field field-wide" key={key}>
+          <label className="checkbox">
+            <input type="checkbox" id={`${id}-${key}`} checked={current[key] === true} aria-describedby={describedBy(key)} onChange={(e) => set(key, e.target.checked)} /> {s.fields[key].label}
+          </label>
+          {help}
+        </div>
+      );
+    }
+    if (spec.kind === "targets") {
+      const chosen = current[key] as string[];
+      return (
+        <fieldset className="field field-wide" key={key} aria-describedby={describedBy(key)}>
+          <legend>{s.fields[key].label}</legend>
+          <div className="inline-list">
+            {allLoraTargets.map((t) => (
+              <label key={t} className="checkbox">
+                <input type="checkbox" id={t === allLoraTargets[0] ? `${id}-${key}` : undefined} checked={chosen.includes(t)} onChange={(e) => set(key, e.target.checked ? [...chosen, t] : chosen.filter((x) => x !== t))} /> {t}
+              </label>
+            ))}
+          </div>
+          {error}
+          {help}
+        </fieldset>
+      );
+    }
+    return (
+      <div className={spec.kind === "path" || spec.kind === "text" ? "field field-wide" : "field"} key={key}>
+        <label htmlFor={`${id}-${key}`}>{s.fields[key].label}</label>
+        {control(key)}
+        {error}
+        {key === "steps" ? (
+          <p className="help" data-testid="steps-time">
+            {timeGuess ? s.stepsTime(formatDuration(timeGuess.seconds), timeGuess.from) : s.stepsTimeUnknown}
+          </p>
+        ) : null}
+        {help}
       </div>
-      <fieldset className="field">
-        <legend>{s.fields.targets.label}</legend>
-        <div className="inline-list">
-          {allLoraTargets.map((t) => (
-            <label key={t} className="checkbox">
-              <input type="checkbox" checked={form.targets.includes(t)} onChange={(e) => set("targets", e.target.checked ? [...form.targets, t] : form.targets.filter((x) => x !== t))} /> {t}
+    );
+  };
+
+  const basicKeys = trainSettingNames.filter((k) => runFormFields[k].view === "basic");
+  const errorCount = submitted ? trainSettingNames.filter((k) => fieldError(k, current[k])).length : 0;
+  const summaryOfRest = [
+    `r ${String(current.rank)}, α ${String(current.alpha)}`,
+    `${s.choices[String(current.schedule)] ?? String(current.schedule)}`,
+    `${s.fields.batchSize.label.toLowerCase()} ${String(current.batchSize)} × ${String(current.gradAccum)}`,
+    `${s.fields.seqLen.label.toLowerCase()} ${String(current.seqLen)}`,
+    (current.targets as string[]).join(" "),
+    s.backends[current.backend as keyof typeof s.backends],
+  ].join(" · ");
+
+  return (
+    <form className="card new-run" aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)} noValidate data-testid="new-run-form">
+      <div className="card-title-row">
+        <h2 id={`${id}-heading`} ref={formRef} tabIndex={-1}>
+          {s.newRun}
+        </h2>
+        <div className="segmented" role="radiogroup" aria-label={s.formView}>
+          {(["basic", "advanced"] as const).map((v) => (
+            <label key={v} className={view === v ? "segment active" : "segment"}>
+              <input type="radio" name={`${id}-view`} value={v} checked={view === v} onChange={() => setView(v)} />
+              {v === "basic" ? s.basicView : s.advancedView}
             </label>
           ))}
         </div>
-        <p className="help">{s.fields.targets.help}</p>
-      </fieldset>
-      <label className="checkbox">
-        <input type="checkbox" checked={form.baseWeights === "as-stored"} onChange={(e) => set("baseWeights", e.target.checked ? "as-stored" : "f32")} /> {s.fields.baseWeights.label} — <span className="muted">{s.fields.baseWeights.help}</span>
-      </label>
-      <label className="checkbox">
-        <input type="checkbox" checked={form.rslora} onChange={(e) => set("rslora", e.target.checked)} /> {s.fields.rslora.label} — <span className="muted">{s.fields.rslora.help}</span>
-      </label>
-      <label className="checkbox">
-        <input type="checkbox" checked={form.maskPrompt} onChange={(e) => set("maskPrompt", e.target.checked)} /> {s.fields.maskPrompt.label} — <span className="muted">{s.fields.maskPrompt.help}</span>
-      </label>
+      </div>
+      <p className="muted">{s.defaultsNote}</p>
+      <div className="button-row" role="group" aria-label={s.presets}>
+        {runPresets.map((p) => (
+          <button key={p.id} type="button" aria-pressed={preset === p.id} className={preset === p.id ? "preset active" : "preset"} onClick={() => setDraft(presetValues(p.id))}>
+            {p.label}
+            {preset === p.id ? <span className="visually-hidden"> {s.presetActive}</span> : null}
+          </button>
+        ))}
+      </div>
+      {view === "basic" ? (
+        <>
+          <div className="field-grid">{basicKeys.map(field)}</div>
+          <p className="muted basic-summary" data-testid="basic-summary">
+            {s.basicSummary} {summaryOfRest}. {s.basicSummaryHint}
+          </p>
+        </>
+      ) : (
+        fieldGroups.map((group) => (
+          <fieldset className="field-group" key={group}>
+            <legend>{s.groups[group]}</legend>
+            <div className="field-grid">{trainSettingNames.filter((k) => runFormFields[k].group === group).map(field)}</div>
+          </fieldset>
+        ))
+      )}
       {estimate ? <p data-testid="run-memory">{s.memory(formatBytes(estimate.inference.totalBytes), formatBytes(estimate.training.totalBytes))}</p> : null}
-      {startError ? <ErrorMessage error={startError} alert /> : null}
+      {startError && !engineField ? <ErrorMessage error={startError} alert /> : null}
+      {errorCount > 0 ? (
+        <p className="field-error" role="alert" ref={summaryRef}>
+          {s.check.summary(errorCount)}
+        </p>
+      ) : null}
       <div className="button-row">
         <button type="submit" className="primary" disabled={starting}>
           {starting ? s.starting : s.start}

@@ -1,37 +1,67 @@
-import { Fragment } from "react";
+import { Fragment, useEffect, useId, useState } from "react";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
-import { formatBytes } from "../../format/formatBytes.js";
+import { useReveal } from "../../components/useReveal.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
+import type { RunDetail as RunDetailData } from "../../store/AppState.js";
+import { liveRate } from "./liveRate.js";
+import { TryPanel } from "../models/TryPanel.js";
 import { LossChart } from "./LossChart.js";
 import { RunStatusBadge } from "./RunStatusBadge.js";
+import { formatBytes, formatDuration } from "../../../../electron/shared/formatQuantities.js";
 
 const s = strings.runs;
 
-function duration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return "?";
-  const t = Math.round(seconds);
-  return t >= 3600 ? `${Math.floor(t / 3600)} h ${Math.floor((t % 3600) / 60)} min` : t >= 60 ? `${Math.floor(t / 60)} min ${t % 60} s` : `${t} s`;
+/** What the progress line says: the step, and while training the averaged rate and time left (or that it is still estimating). */
+function progressText(run: RunDetailData): string {
+  if (run.totalSteps === 0) return run.status === "failed" ? s.failedBeforeStart : run.status === "running" || run.status === "queued" ? s.preparing : s.noSteps;
+  const pct = Math.round((100 * run.step) / run.totalSteps);
+  const parts = [`${s.progress(run.step, run.totalSteps)} · ${pct}%`];
+  if (run.status === "running") {
+    const rate = liveRate(run.metrics, run.totalSteps);
+    parts.push(rate ? s.rate(rate.tokensPerSecond.toFixed(0), formatDuration(rate.etaSeconds)) : s.estimating);
+    const memory = run.metrics.at(-1)?.memoryBytes;
+    if (memory) parts.push(s.memoryUse(formatBytes(memory)));
+  }
+  return parts.join(" · ");
+}
+
+/** Copies text; true when the clipboard took it (it may be refused outside a secure context). */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One run: progress with rate and ETA, the live loss chart, the actions its status allows, its settings. */
 export function RunDetail() {
   const run = useAppStore((st) => st.runDetail);
-  const live = useAppStore((st) => st.runLive);
   const selected = useAppStore((st) => st.selectedRunId);
   const actionError = useAppStore((st) => st.runActionError);
   const runAction = useAppStore((st) => st.runAction);
+  const duplicateRun = useAppStore((st) => st.duplicateRun);
   const models = useAppStore((st) => st.models);
+  const renameRun = useAppStore((st) => st.renameRun);
+  const deleteRun = useAppStore((st) => st.deleteRun);
+  const headingRef = useReveal<HTMLHeadingElement>(run !== null && run.id === selected);
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const renameId = useId();
+  useEffect(() => (setRenaming(null), setConfirmingDelete(false), setCopied(false)), [selected]);
   if (!selected) return <p className="muted select-hint">{s.selectHint}</p>;
   if (!run) return actionError ? <ErrorMessage error={actionError} alert /> : <p className="muted">{strings.common.loading}</p>;
-  const pct = run.totalSteps > 0 ? Math.round((100 * run.step) / run.totalSteps) : 0;
   const c = run.config;
+  const model = models.find((m) => m.id === (run.modelId ?? c.model));
   const settings: Array<[string, string]> = [
     [s.fields.model.label, models.find((m) => m.id === (run.modelId ?? c.model))?.name ?? c.model],
     [s.fields.data.label, c.data],
-    [s.fields.format.label, c.format],
+    [s.fields.format.label, s.choices[c.format] ?? c.format],
     [s.fields.steps.label, String(c.steps ?? `${c.epochs ?? 1} epoch(s)`)],
-    [s.fields.lr.label, `${c.lr} (${c.schedule}${c.warmupSteps ? `, warm-up ${c.warmupSteps}` : ""})`],
+    [s.fields.lr.label, `${c.lr} (${s.choices[c.schedule] ?? c.schedule}${c.warmupSteps ? `, warm-up ${c.warmupSteps}` : ""})`],
     [s.fields.rank.label, `r ${c.rank}, α ${c.alpha}${c.rslora ? " (rsLoRA: α/√r)" : ""}`],
     [s.fields.dropout.label, c.dropout > 0 ? String(c.dropout) : strings.common.no],
     [s.fields.targets.label, c.targets.join(", ")],
@@ -40,35 +70,56 @@ export function RunDetail() {
     [s.fields.seed.label, String(c.seed)],
     [s.fields.maskPrompt.label, c.maskPrompt ? strings.common.yes : strings.common.no],
     [s.fields.backend.label, s.backends[c.backend]],
-    [s.fields.baseWeights.label, c.baseWeights === "as-stored" ? strings.common.yes : strings.common.no],
+    [s.fields.baseWeights.label, s.choices[c.baseWeights] ?? c.baseWeights],
   ];
-  const lastMemory = run.metrics.at(-1)?.memoryBytes ?? null;
   const note = typeof run.summary?.backendNote === "string" ? ` (${run.summary.backendNote})` : "";
   const ranOn = run.summary && typeof run.summary.device === "string" ? `${String(run.summary.backend)} · ${run.summary.device}${note}` : null;
-  if (ranOn) settings.push([s.fields.device.label, ranOn]);
+  if (ranOn) settings.push([s.ranOn, ranOn]);
+  // Only actions that can work: a failed run resumes only from progress it made, else it is run again.
+  const canResume = run.status === "paused" || run.status === "interrupted" || (run.status === "failed" && run.step > 0);
+  const finished = run.status === "completed" || run.status === "failed" || run.status === "cancelled";
   return (
     <div className="details-stack" data-testid="run-detail">
       <section className="card" aria-labelledby="run-heading">
         <div className="card-title-row">
-          <h2 id="run-heading" className="wrap">
+          <h2 id="run-heading" className="wrap" ref={headingRef} tabIndex={-1}>
             {run.name}
           </h2>
           <RunStatusBadge status={run.status} />
         </div>
+        {renaming !== null ? (
+          <form
+            className="rename-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void renameRun(run.id, renaming).then((ok) => ok && setRenaming(null));
+            }}
+          >
+            <label htmlFor={renameId}>{s.renameLabel}</label>
+            <input id={renameId} type="text" value={renaming} maxLength={200} required autoFocus onChange={(e) => setRenaming(e.target.value)} />
+            <button type="submit" className="primary" disabled={renaming.trim() === ""}>
+              {s.renameSave}
+            </button>
+            <button type="button" onClick={() => setRenaming(null)}>
+              {s.renameCancel}
+            </button>
+          </form>
+        ) : null}
         <div className="run-progress">
-          <progress max={Math.max(1, run.totalSteps)} value={run.step} aria-label={s.progress(run.step, run.totalSteps)} />
+          {run.totalSteps > 0 ? <progress max={run.totalSteps} value={run.step} aria-label={s.progress(run.step, run.totalSteps)} /> : null}
           <span role="status" aria-live="polite" data-testid="run-progress">
-            {s.progress(run.step, run.totalSteps)} · {pct}%
-            {run.status === "running" && live ? ` · ${s.rate(live.tokensPerSecond.toFixed(0), duration(live.etaSeconds))}` : ""}
-            {run.status === "running" && lastMemory ? ` · ${s.memoryUse(formatBytes(lastMemory))}` : ""}
+            {progressText(run)}
           </span>
         </div>
-        {run.status === "interrupted" ? <p className="banner banner-info">{s.interrupted}</p> : null}
+        {run.status === "interrupted" ? <p className="banner banner-info" data-testid="run-interrupted">{s.interrupted}</p> : null}
         {run.error && run.status !== "interrupted" ? <ErrorMessage error={run.error} /> : null}
         {actionError ? <ErrorMessage error={actionError} alert /> : null}
         {run.adapterPath && run.status === "completed" ? (
-          <p>
-            {s.adapter}: <code className="wrap" data-testid="run-adapter">{run.adapterPath}</code>
+          <p className="adapter-path">
+            {s.adapter}: <code className="wrap" data-testid="run-adapter">{run.adapterPath}</code>{" "}
+            <button type="button" className="link-button" onClick={() => void copyText(run.adapterPath!).then(setCopied)}>
+              {copied ? s.copied : s.copyPath}
+            </button>
           </p>
         ) : null}
         {run.status === "completed" && typeof run.summary?.mergedModel === "string" ? (
@@ -82,19 +133,51 @@ export function RunDetail() {
               {s.pause}
             </button>
           ) : null}
-          {["paused", "interrupted", "failed"].includes(run.status) ? (
+          {canResume ? (
             <button type="button" className="primary" onClick={() => void runAction("resume", run.id)}>
               {s.resume}
             </button>
           ) : null}
-          {["paused", "interrupted", "queued"].includes(run.status) ? (
+          {finished ? (
+            <button type="button" className={run.status === "failed" && !canResume ? "primary" : undefined} onClick={() => duplicateRun(run.id)}>
+              {s.duplicate}
+            </button>
+          ) : null}
+          {["running", "paused", "interrupted", "queued"].includes(run.status) ? (
             <button type="button" className="danger-outline" onClick={() => void runAction("cancel", run.id)}>
               {s.cancel}
             </button>
           ) : null}
+          {renaming === null ? (
+            <button type="button" onClick={() => setRenaming(run.name)}>
+              {s.rename}
+            </button>
+          ) : null}
+          {run.status !== "running" && run.status !== "queued" ? (
+            <button type="button" className="danger-outline" onClick={() => setConfirmingDelete(true)} disabled={confirmingDelete}>
+              {s.delete}
+            </button>
+          ) : null}
         </div>
+        {confirmingDelete ? (
+          <div className="confirm danger-zone" role="alertdialog" aria-labelledby={`${renameId}-delete`}>
+            <p id={`${renameId}-delete`}>{s.deleteConfirm(run.name)}</p>
+            <ul className="mono wrap">
+              <li>{s.deleteCheckpoints}</li>
+              {run.adapterPath ? <li>{run.adapterPath}</li> : null}
+            </ul>
+            {typeof run.summary?.mergedModel === "string" ? <p className="muted">{s.deleteKeeps(run.summary.mergedModel)}</p> : null}
+            <button type="button" className="danger" autoFocus onClick={() => void deleteRun(run.id)}>
+              {s.deleteYes}
+            </button>
+            <button type="button" onClick={() => setConfirmingDelete(false)}>
+              {s.deleteNo}
+            </button>
+          </div>
+        ) : null}
       </section>
       <LossChart metrics={run.metrics} runId={run.id} />
+      {run.status === "completed" && run.adapterPath && model ? <TryPanel model={model} adapter={run.adapterPath} format={c.format} heading={s.tryWithAdapter} /> : null}
       <section className="card" aria-labelledby="run-settings-heading">
         <h2 id="run-settings-heading">{s.settingsHeading}</h2>
         <dl className="facts">
