@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { existsSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve, isAbsolute } from "node:path";
 import type { Database } from "better-sqlite3";
 import {
   calls,
@@ -199,8 +199,10 @@ export class PolytuneEngine implements Engine {
         if (r.status === "running" || r.status === "queued") {
           throw new PolytuneError("run-active", "This run is still training, so it cannot be deleted.", { hint: "Pause or cancel it first, then delete it." });
         }
-        // Its checkpoints and its adapter go with it; a merged model is a file the user asked for by name, and stays.
-        const removedFiles = [this.runs.runDir(run), r.adapterPath].filter((p): p is string => p !== null && existsSync(p));
+        // Its checkpoints and the adapter Polytune named for it go with it; a file the user named (`out`,
+        // a merged model) may be shared or kept elsewhere, and stays.
+        const ownAdapter = r.adapterPath !== null && isInside(this.layout.adapters, resolve(r.adapterPath)) ? r.adapterPath : null;
+        const removedFiles = [this.runs.runDir(run), ownAdapter].filter((p): p is string => p !== null && existsSync(p));
         for (const path of removedFiles) rmSync(path, { recursive: true, force: true });
         const deleted = this.runs.delete(run);
         this.emit("runs.changed", { run, status: r.status });
@@ -235,4 +237,10 @@ export class PolytuneEngine implements Engine {
 
 export async function createEngine(options: EngineOptions = {}): Promise<PolytuneEngine> {
   return new PolytuneEngine(options);
+}
+
+/** Whether `file` lies inside `dir` (both absolute). */
+function isInside(dir: string, file: string): boolean {
+  const rel = relative(resolve(dir), file);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }

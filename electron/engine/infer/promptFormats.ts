@@ -19,7 +19,9 @@ export function userText(turn: Turn): string {
 export function promptText(format: "alpaca" | "guanaco", user: Turn, first: boolean): string {
   if (format === "alpaca") {
     const template = user.input ? alpacaWithInput : alpacaNoInput;
-    return template.replace("{instruction}", user.content).replace("{input}", user.input ?? "");
+    // One pass with a function: the user's text is never read as a pattern ("$&") or as a placeholder.
+    const fill: Record<string, string> = { instruction: user.content, input: user.input ?? "" };
+    return template.replace(/\{(instruction|input)\}/g, (_, key: string) => fill[key] ?? "");
   }
   // Guanaco (Kew et al. 2024): "### Human: … ### Assistant: …", turns separated by a space.
   return `${first ? "" : " "}### Human: ${userText(user)} ### Assistant:`;

@@ -101,9 +101,11 @@ export class TrainingJobs {
     }
     checkModelFile(model.path);
     const { child, totalSteps } = await this.prepareWorker(config, model.path);
-    const run = this.runs.create(config, model.id, (id) => join(this.dirs.checkpoints, id), totalSteps);
-    this.launch(run, false, child);
-    return this.runs.get(run.id);
+    return this.orKill(child, () => {
+      const run = this.runs.create(config, model.id, (id) => join(this.dirs.checkpoints, id), totalSteps);
+      this.launch(run, false, child);
+      return this.runs.get(run.id);
+    });
   }
 
   async resume(id: string): Promise<Run> {
@@ -117,13 +119,24 @@ export class TrainingJobs {
     const model = this.models.get(run.modelId ?? run.config.model);
     checkModelFile(model.path);
     const { child } = await this.prepareWorker(run.config, model.path);
-    // Another resume of the same run may have won while this one prepared.
-    if (this.workers.has(id)) {
+    return this.orKill(child, () => {
+      // Another resume may have won while this one prepared, or the run was cancelled or deleted meanwhile.
+      if (this.workers.has(id)) throw new PolytuneError("run-active", "This run is already going.");
+      const now = this.runs.get(id);
+      if (now.status !== run.status) throw new PolytuneError("run-not-resumable", `The run became ${now.status} while it was getting ready, so it was not resumed.`);
+      this.launch(now, true, child);
+      return this.runs.get(id);
+    });
+  }
+
+  /** Runs what records a prepared process's run; if that fails, the process goes too, never left waiting. */
+  private orKill<T>(child: TrainWorkerProcess, record: () => T): T {
+    try {
+      return record();
+    } catch (error) {
       child.kill("SIGKILL");
-      throw new PolytuneError("run-active", "This run is already going.");
+      throw error;
     }
-    this.launch(run, true, child);
-    return this.runs.get(id);
   }
 
   async stop(id: string, mode: "cancel" | "pause"): Promise<Run> {

@@ -64,7 +64,8 @@ export const createRunsSlice =
       const run = get().runs.find((r) => r.id === id) ?? (get().runDetail?.id === id ? get().runDetail : null);
       if (!run) return;
       // The same settings under a new name: the default name then says what changed.
-      const { name: _name, ...config } = run.config;
+      // Where the first run wrote its adapter and merged model stays its own: the copy gets fresh files.
+      const { name: _name, out: _out, mergedOut: _mergedOut, ...config } = run.config;
       get().setRunDraft(formValuesFrom(config));
       get().reveal("form");
     },
