@@ -14,7 +14,7 @@ const shellsUseEngineRoot = { regex: "^(\\.\\./)+engine/[^/]+/", message: "The s
 // The engine's folders, lowest layer first. A folder imports from lower layers only; folders of one
 // layer do not import each other.
 const engineLayers = [
-  ["db", "gguf", "home", "random", "data", "runs", "install"],
+  ["db", "gguf", "home", "files", "random", "data", "runs", "install"],
   ["llamacpp"],
   ["infer", "models"],
   ["train"],

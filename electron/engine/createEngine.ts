@@ -16,6 +16,7 @@ import {
 import { PolytuneError, toErrorShape } from "../shared/PolytuneError.js";
 import { openDatabase } from "./db/openDatabase.js";
 import type { Carrier, Engine, EngineEventListener } from "./Engine.js";
+import { completePath } from "./files/completePath.js";
 import { prepareHome, resolveHome, type HomeLayout } from "./home/resolveHome.js";
 import { scoreLanguages } from "./eval/scoreLanguages.js";
 import { GreedyRunner } from "./infer/GreedyRunner.js";
@@ -127,6 +128,7 @@ export class PolytuneEngine implements Engine {
         this.emit("models.changed", { reason: "rechecked" });
         return list;
       },
+      "files.complete": ({ path, kind }) => completePath(path, kind),
       "models.discoveryLocations": () => this.models.discoveryLocations(),
       "models.discover": async () => {
         const result = await this.models.discover(this.progress("models.discover", "Reading models from LM Studio, Ollama and Hugging Face folders"));

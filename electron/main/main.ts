@@ -16,6 +16,7 @@ import { hardenSession } from "./hardenSession.js";
 import { installNavigationGuards } from "./navigationGuards.js";
 import { parseHomeArgument } from "./parseHomeArgument.js";
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from "./registerAppProtocol.js";
+import { registerDesktopHandlers } from "./registerDesktopHandlers.js";
 import { registerIpcHandlers } from "./registerIpcHandlers.js";
 import { utilityProcessSpawner } from "./utilityProcessSpawner.js";
 
@@ -95,6 +96,7 @@ function start(home: string): void {
       }
       engine = opened;
       stops.push(registerIpcHandlers(ipcMain, opened, liveContents));
+      stops.push(registerDesktopHandlers(ipcMain, { engine: opened, dialog, shell, window: () => window, trustedSender: liveContents }));
       stops.push(forwardEngineEvents(opened, liveContents));
       app.setAboutPanelOptions({ applicationName: "Polytune", applicationVersion: app.getVersion() });
       Menu.setApplicationMenu(Menu.buildFromTemplate(buildAppMenu({ platform: process.platform, dev: !app.isPackaged, addModels, showAbout })));

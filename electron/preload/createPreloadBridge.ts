@@ -1,4 +1,4 @@
-import { callNames, ipcChannel, isEventName, type CallName, type CallResult, type EventName, type PreloadBridge } from "../shared/contract.js";
+import { callNames, desktopActionNames, desktopChannel, ipcChannel, isEventName, type CallName, type DesktopActionName, type DesktopResult, type CallResult, type EventName, type PreloadBridge } from "../shared/contract.js";
 
 /** What the bridge needs from Electron's renderer side; preload.ts passes ipcRenderer and webUtils. */
 export interface PreloadPorts {
@@ -11,8 +11,8 @@ export interface PreloadPorts {
 type Listener = (payload: unknown) => void;
 
 /**
- * `window.polytune`: exactly one method per contract call (named as the call), `on` for events and
- * `pathForFile` for drag and drop. Nothing of Electron (no ipcRenderer, no IPC event objects) reaches the page.
+ * `window.polytune`: exactly one method per contract call (named as the call), one per desktop action,
+ * `on` for events and `pathForFile` for drag and drop. Nothing of Electron (no ipcRenderer, no IPC event objects) reaches the page.
  */
 export function createPreloadBridge(ports: PreloadPorts): PreloadBridge {
   const listeners = new Map<EventName, Set<Listener>>();
@@ -34,9 +34,13 @@ export function createPreloadBridge(ports: PreloadPorts): PreloadBridge {
   const methods = Object.fromEntries(
     callNames.map((name) => [name, (input: unknown) => ports.invoke(ipcChannel(name), input) as Promise<CallResult<CallName>>]),
   ) as { [N in CallName]: PreloadBridge[N] };
+  const desktop = Object.fromEntries(
+    desktopActionNames.map((name) => [name, (input: unknown) => ports.invoke(desktopChannel(name), input) as Promise<DesktopResult>]),
+  ) as { [A in DesktopActionName]: PreloadBridge[A] };
 
   return {
     ...methods,
+    ...desktop,
     on(event: EventName, listener: Listener): () => void {
       if (!isEventName(event)) throw new TypeError(`Unknown Polytune event "${String(event)}".`);
       if (typeof listener !== "function") throw new TypeError("The listener must be a function.");

@@ -361,6 +361,11 @@ export const calls = {
     input: z.object({ path: z.string().min(1).max(4096) }).strict(),
     output: AddModelsResultSchema,
   },
+  /** Completes a typed path from its folder's listing (folders and .gguf files; links listed, not followed). */
+  "files.complete": {
+    input: z.object({ path: z.string().max(4096), kind: z.enum(["gguf", "any"]).default("gguf") }).strict(),
+    output: z.array(z.object({ path: z.string(), isDirectory: z.boolean() })).max(50),
+  },
   "models.remove": { input: byModel, output: z.object({ removed: z.boolean() }) },
   "models.recheck": { input: empty, output: z.array(ModelSchema) },
   "models.discoveryLocations": { input: empty, output: z.array(DiscoveryLocationSchema) },
@@ -450,6 +455,21 @@ export const ipcChannel = (name: CallName): string => `polytune:call:${name}`;
 export const ipcEventChannel = "polytune:event";
 
 /**
+ * Actions only the desktop app can take (a native dialog, the file manager): not engine calls, so not in
+ * `calls`. Each has its own channel; main checks the sender and validates the input with these schemas.
+ */
+export const desktopActions = {
+  /** The native open dialog, then "models.add" for each choice (as File ▸ Add model…). */
+  "desktop.addModelsFromDialog": z.object({ kind: z.enum(["file", "folder"]) }).strict(),
+  /** Shows a run's adapter file in the file manager; main takes the path from the run, not from the page. */
+  "desktop.showRunAdapter": z.object({ run: z.string().min(1).max(64) }).strict(),
+} as const;
+export type DesktopActionName = keyof typeof desktopActions;
+export const desktopActionNames = Object.keys(desktopActions) as DesktopActionName[];
+export const desktopChannel = (name: DesktopActionName): string => `polytune:${name}`;
+export type DesktopResult = { ok: true } | { ok: false; error: PolytuneErrorShape };
+
+/**
  * What the Electron preload exposes on `window.polytune`: one method per call (named exactly as the
  * call, e.g. `window.polytune["models.list"]({})`), each resolving to a result envelope, plus one
  * event subscription. Nothing else crosses into the page.
@@ -460,6 +480,8 @@ export type PreloadBridge = {
   on(event: EventName, listener: (payload: unknown) => void): () => void;
   /** The on-disk path of a file dropped on the window (Electron's webUtils.getPathForFile). */
   pathForFile(file: File): string;
+} & {
+  [A in DesktopActionName]: (input: z.input<(typeof desktopActions)[A]>) => Promise<DesktopResult>;
 };
 
 /** Messages of the `polytune serve` WebSocket (path /ws?token=…). */

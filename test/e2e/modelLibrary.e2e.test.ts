@@ -4,7 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -205,6 +205,23 @@ describe("model library in the browser", () => {
     await page.locator(".empty-state").waitFor();
     expect(await page.locator(".empty-state").textContent()).toContain("Polytune also looks where LM Studio and Ollama keep theirs");
     await shot(page, "models-empty-light");
+  });
+
+  it("completes a typed path from the folder's listing, accepted with Tab", async () => {
+    const field = page.getByLabel("File or folder path");
+    // The native dialog is the desktop app's; the browser is not offered it.
+    expect(await page.getByRole("button", { name: /^Browse/ }).count()).toBe(0);
+    await field.fill("");
+    await field.pressSequentially(join(temp.dir, "mod"));
+    const options = page.getByRole("listbox", { name: "Matching folders and models" }).getByRole("option");
+    await expect.poll(() => options.allTextContents()).toEqual([modelsDir + sep]);
+    expect(await field.getAttribute("aria-expanded")).toBe("true");
+    await field.press("Tab");
+    expect(await field.inputValue()).toBe(modelsDir + sep);
+    // An accepted folder goes on completing inside it: its models are offered next.
+    await expect.poll(() => options.allTextContents()).toContain(join(modelsDir, tinyA.file));
+    await field.press("Escape");
+    await expect.poll(() => field.getAttribute("aria-expanded")).toBe("false");
   });
 
   it("adds a folder and lists its models with the metadata they were made with", async () => {

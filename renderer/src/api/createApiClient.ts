@@ -10,6 +10,8 @@ import {
   type CallName,
   type CallOutput,
   type CallResult,
+  type DesktopActionName,
+  type DesktopResult,
   type EventName,
   type EventPayload,
   type PolytuneApi,
@@ -33,10 +35,33 @@ export interface ApiClient extends PolytuneApi {
   reconnectNow(): void;
   /** The on-disk path of a dropped File; only the Electron bridge can tell it. */
   readonly pathForFile: ((file: File) => string) | null;
+  /** Actions only the desktop app can take (native dialog, file manager); null in the browser, so no view offers them there. */
+  readonly desktop: DesktopActions | null;
+}
+
+export interface DesktopActions {
+  addModelsFromDialog(kind: "file" | "folder"): Promise<void>;
+  showRunAdapter(run: string): Promise<void>;
 }
 
 /** The preload may add helpers beyond the contract's PreloadBridge (drag-and-drop paths). */
 type BridgeWithExtras = PreloadBridge & { pathForFile?: (file: File) => string };
+
+/** The bridge's desktop actions when it has them all (an older preload may not), with envelopes unwrapped. */
+function desktopActionsOf(bridge: BridgeWithExtras): DesktopActions | null {
+  const action = (name: DesktopActionName) => (bridge as Partial<Record<DesktopActionName, (input: unknown) => Promise<DesktopResult>>>)[name];
+  const pick = action("desktop.addModelsFromDialog");
+  const reveal = action("desktop.showRunAdapter");
+  if (typeof pick !== "function" || typeof reveal !== "function") return null;
+  const run = async (result: Promise<DesktopResult>): Promise<void> => {
+    const settled = await result;
+    if (!settled.ok) throw PolytuneError.fromShape(settled.error);
+  };
+  return {
+    addModelsFromDialog: (kind) => run(pick({ kind })),
+    showRunAdapter: (id) => run(reveal({ run: id })),
+  };
+}
 
 type AnyListener = (payload: unknown) => void;
 
@@ -85,6 +110,7 @@ function createBridgeClient(bridge: BridgeWithExtras): ApiClient {
     onConnection: () => () => undefined,
     reconnectNow: () => undefined,
     pathForFile: bridge.pathForFile ? (file) => bridge.pathForFile!(file) : null,
+    desktop: desktopActionsOf(bridge),
     async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
       const method = bridge[name] as unknown as ((input: unknown) => Promise<CallResult<N>>) | undefined;
       if (typeof method !== "function") throw new PolytuneError("unknown-call", s.unknownCall(name));
@@ -209,6 +235,7 @@ function createSocketClient(url: string, probeUrl: string): ApiClient {
     },
     reconnectNow: connect,
     pathForFile: null,
+    desktop: null,
     call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
       if (state.status === "closed") {
         return Promise.reject(new PolytuneError("disconnected", s.lost, { hint: s.lostHint }));

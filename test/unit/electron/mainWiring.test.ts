@@ -3,7 +3,7 @@
 import type { EventEmitter } from "node:events";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { callNames, ipcChannel } from "../../../electron/shared/contract.js";
+import { callNames, desktopActionNames, desktopChannel, ipcChannel } from "../../../electron/shared/contract.js";
 import { makeTempDir } from "../../support/tempDir.js";
 import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
 
@@ -53,7 +53,7 @@ vi.mock("electron", async () => {
     ipcMain: { handle: (channel: string, listener: (...args: unknown[]) => unknown) => fake.handlers.set(channel, listener), removeHandler: (channel: string) => fake.handlers.delete(channel) },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => fake.log.push("menu") },
     dialog: { showErrorBox: (title: string, text: string) => fake.log.push(`error ${title}: ${text}`), showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({}) },
-    shell: { openExternal: async () => {} },
+    shell: { openExternal: async () => {}, showItemInFolder: (path: string) => void fake.log.push(`show ${path}`) },
     // A training process that answers its first request with a refusal, then exits, as a worker does.
     utilityProcess: {
       fork: (modulePath: string, _args: string[], options: unknown) => {
@@ -98,7 +98,7 @@ describe("electron/main/main.ts wiring", () => {
     expect(fake.log).toContain("loadURL app://polytune/index.html");
     expect(fake.log).toContain("permissions");
     expect(fake.log.filter((l) => l.startsWith("error"))).toEqual([]);
-    expect([...fake.handlers.keys()].sort()).toEqual(callNames.map(ipcChannel).sort());
+    expect([...fake.handlers.keys()].sort()).toEqual([...callNames.map(ipcChannel), ...desktopActionNames.map(desktopChannel)].sort());
     expect(fake.protocols.has("app")).toBe(true);
 
     const win = fake.windows[0] as { webContents: unknown; options: { webPreferences: { preload: string; sandbox: boolean } } };
@@ -109,6 +109,11 @@ describe("electron/main/main.ts wiring", () => {
     expect(info).toMatchObject({ ok: true, value: { home, carrier: "ipc" } });
     const foreign = await fake.handlers.get(ipcChannel("app.info"))!({ sender: { id: 99 }, senderFrame: { url: "app://polytune/index.html", parent: null } }, {});
     expect(foreign).toMatchObject({ ok: false, error: { code: "untrusted-sender" } });
+    // The desktop actions are wired to the same window and engine: a foreign sender is refused, an unknown run is named.
+    const reveal = fake.handlers.get(desktopChannel("desktop.showRunAdapter"))!;
+    expect(await reveal({ sender: { id: 99 }, senderFrame: { url: "app://polytune/index.html", parent: null } }, { run: "r1" })).toMatchObject({ ok: false, error: { code: "untrusted-sender" } });
+    expect(await reveal({ sender: win.webContents, senderFrame: { url: "app://polytune/index.html", parent: null } }, { run: "nosuchrun" })).toMatchObject({ ok: false });
+    expect(fake.log.filter((l) => l.startsWith("show "))).toEqual([]);
 
     // Training processes start as utility processes, and their messages come back through the adapter.
     const model = join(temp.dir, "tiny.gguf");

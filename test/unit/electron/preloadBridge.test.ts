@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
-import { callNames, eventNames, ipcChannel, ipcEventChannel } from "../../../electron/shared/contract.js";
+import { callNames, desktopActionNames, desktopChannel, eventNames, ipcChannel, ipcEventChannel } from "../../../electron/shared/contract.js";
 import { createPreloadBridge, type PreloadPorts } from "../../../electron/preload/createPreloadBridge.js";
 import { makeTempDir } from "../../support/tempDir.js";
 
@@ -27,9 +27,9 @@ function fakePorts(): PreloadPorts & { invoked: Array<[string, unknown]>; push: 
 }
 
 describe("preload bridge", () => {
-  it("has one method per contract call, plus on and pathForFile, and nothing else", () => {
+  it("has one method per contract call and per desktop action, plus on and pathForFile, and nothing else", () => {
     const bridge = createPreloadBridge(fakePorts());
-    expect(Object.keys(bridge).sort()).toEqual([...callNames, "on", "pathForFile"].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...callNames, ...desktopActionNames, "on", "pathForFile"].sort());
   });
 
   it("invokes each call on its own channel with the input as given", async () => {
@@ -79,6 +79,13 @@ describe("preload bridge", () => {
     expect(got).toHaveLength(1);
   });
 
+  it("invokes each desktop action on its own channel", async () => {
+    const ports = fakePorts();
+    const bridge = createPreloadBridge(ports);
+    await bridge["desktop.showRunAdapter"]({ run: "r1" });
+    expect(ports.invoked.at(-1)).toEqual([desktopChannel("desktop.showRunAdapter"), { run: "r1" }]);
+  });
+
   it("answers pathForFile through webUtils", () => {
     expect(createPreloadBridge(fakePorts()).pathForFile({} as File)).toBe("/models/dropped.gguf");
   });
@@ -114,7 +121,7 @@ describe("bundled preload (scripts/bundle-preload.mjs)", () => {
     expect(new Set(required)).toEqual(new Set(["electron"]));
     expect([...exposed.keys()]).toEqual(["polytune"]);
     const bridge = exposed.get("polytune") as Record<string, (...args: unknown[]) => unknown>;
-    expect(Object.keys(bridge).sort()).toEqual([...callNames, "on", "pathForFile"].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...callNames, ...desktopActionNames, "on", "pathForFile"].sort());
     void bridge["runs.list"]!({});
     expect(invoked).toEqual([[ipcChannel("runs.list"), {}]]);
     bridge.on!(eventNames[0], () => {});

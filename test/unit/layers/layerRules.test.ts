@@ -55,7 +55,7 @@ describe("the engine never imports its carriers", () => {
 
 // Each forbidden direction between the engine's folders: upwards, and sideways within a layer.
 const engineLayers = [
-  ["db", "gguf", "home", "random", "data", "runs", "install"],
+  ["db", "gguf", "home", "files", "random", "data", "runs", "install"],
   ["llamacpp"],
   ["infer", "models"],
   ["train"],

@@ -1,7 +1,10 @@
 import { useEffect, useId, useState, type DragEvent, type FormEvent } from "react";
+import type { PolytuneErrorShape } from "../../../../electron/shared/contract.js";
+import { toErrorShape } from "../../../../electron/shared/PolytuneError.js";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
+import { PathCompletionInput } from "./PathCompletionInput.js";
 
 const s = strings.models;
 
@@ -20,6 +23,13 @@ export function AddModelsPanel({ pathInputId }: { pathInputId: string }) {
   const [path, setPath] = useState("");
   const [dragging, setDragging] = useState(false);
   const [dropNote, setDropNote] = useState<string | null>(null);
+  // The native dialog exists only in the desktop app; the browser is not offered it.
+  const desktop = api.desktop;
+  const [browseError, setBrowseError] = useState<PolytuneErrorShape | null>(null);
+  const browse = (kind: "file" | "folder") => {
+    setBrowseError(null);
+    desktop?.addModelsFromDialog(kind).catch((error: unknown) => setBrowseError(toErrorShape(error)));
+  };
   const helpId = useId();
   const locationsId = useId();
 
@@ -51,25 +61,33 @@ export function AddModelsPanel({ pathInputId }: { pathInputId: string }) {
       <form className="add-form" onSubmit={submit}>
         <label htmlFor={pathInputId}>{s.pathLabel}</label>
         <div className="input-row">
-          <input
+          <PathCompletionInput
             id={pathInputId}
-            type="text"
-            className="mono"
             value={path}
-            spellCheck={false}
-            autoComplete="off"
+            onChange={setPath}
+            describedBy={helpId}
             placeholder={s.pathPlaceholder}
-            aria-describedby={helpId}
             autoFocus={emptyLibrary}
-            onChange={(e) => setPath(e.target.value)}
+            label={s.pathSuggestions}
           />
           <button type="submit" className="primary" disabled={adding || !path.trim()}>
             {adding ? s.adding : s.add}
           </button>
+          {desktop ? (
+            <>
+              <button type="button" disabled={adding} onClick={() => browse("file")}>
+                {s.browseFiles}
+              </button>
+              <button type="button" disabled={adding} onClick={() => browse("folder")}>
+                {s.browseFolder}
+              </button>
+            </>
+          ) : null}
         </div>
         <p id={helpId} className="help">
           {s.pathHelp}
         </p>
+        {browseError ? <ErrorMessage error={browseError} alert /> : null}
       </form>
       {pathForFile ? (
         <div

@@ -9,6 +9,8 @@ import { TryPanel } from "../models/TryPanel.js";
 import { LossChart } from "./LossChart.js";
 import { RunStatusBadge } from "./RunStatusBadge.js";
 import { formatBytes, formatDuration } from "../../../../electron/shared/formatQuantities.js";
+import type { PolytuneErrorShape } from "../../../../electron/shared/contract.js";
+import { toErrorShape } from "../../../../electron/shared/PolytuneError.js";
 
 const s = strings.runs;
 
@@ -50,8 +52,11 @@ export function RunDetail() {
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [copied, setCopied] = useState(false);
+  // Only the desktop app can open the file manager; the browser is never offered the button.
+  const desktop = useAppStore((st) => st.api.desktop);
+  const [revealError, setRevealError] = useState<PolytuneErrorShape | null>(null);
   const renameId = useId();
-  useEffect(() => (setRenaming(null), setConfirmingDelete(false), setCopied(false)), [selected]);
+  useEffect(() => (setRenaming(null), setConfirmingDelete(false), setCopied(false), setRevealError(null)), [selected]);
   if (!selected) return <p className="muted select-hint">{s.selectHint}</p>;
   if (!run) return actionError ? <ErrorMessage error={actionError} alert /> : <p className="muted">{strings.common.loading}</p>;
   const c = run.config;
@@ -120,8 +125,24 @@ export function RunDetail() {
             <button type="button" className="link-button" onClick={() => void copyText(run.adapterPath!).then(setCopied)}>
               {copied ? s.copied : s.copyPath}
             </button>
+            {desktop ? (
+              <>
+                {" "}
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => {
+                    setRevealError(null);
+                    desktop.showRunAdapter(run.id).catch((error: unknown) => setRevealError(toErrorShape(error)));
+                  }}
+                >
+                  {s.showInFolder}
+                </button>
+              </>
+            ) : null}
           </p>
         ) : null}
+        {revealError ? <ErrorMessage error={revealError} alert /> : null}
         {run.status === "completed" && typeof run.summary?.mergedModel === "string" ? (
           <p>
             {s.mergedModel}: <code className="wrap">{run.summary.mergedModel}</code>
