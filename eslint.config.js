@@ -14,10 +14,10 @@ const shellsUseEngineRoot = { regex: "^(\\.\\./)+engine/[^/]+/", message: "The s
 // The engine's folders, lowest layer first. A folder imports from lower layers only; folders of one
 // layer do not import each other.
 const engineLayers = [
-  ["db", "gguf", "home", "files", "random", "data", "runs", "install"],
-  ["llamacpp"],
-  ["infer", "models"],
-  ["train"],
+  ["db", "gguf", "home", "files", "random", "data", "runs", "install", "langid"],
+  ["llamacpp", "datasets"],
+  ["infer", "models", "mixes"],
+  ["train", "translate"],
   ["eval", "system"],
 ];
 const forbiddenFolders = (layer, level, folder) => [...layer.filter((f) => f !== folder), ...engineLayers.slice(level + 1).flat()];

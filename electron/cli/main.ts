@@ -8,7 +8,11 @@ import { formatErrorLine, toErrorShape } from "../shared/PolytuneError.js";
 import { appVersion, createEngine, type PolytuneEngine } from "../engine/createEngine.js";
 import { startServer } from "../server/startServer.js";
 import { formatBytes, formatCount } from "../shared/formatQuantities.js";
+import { registerDataCommands } from "./registerDataCommands.js";
+import { registerMixCommands } from "./registerMixCommands.js";
+import { registerScoreCommand } from "./registerScoreCommand.js";
 import { registerTrainCommands } from "./registerTrainCommands.js";
+import { registerTranslateCommands } from "./registerTranslateCommands.js";
 import { runDemo } from "./runDemo.js";
 
 interface GlobalOptions {
@@ -90,8 +94,8 @@ export function buildProgram(): Command {
 
   program
     .command("demo")
-    .description("run the complete small experiment on the embedded default: tiny model, LoRA training on the 4-language demo data, base vs. tuned per language")
-    .option("--steps <n>", "training steps", int("--steps"), 60)
+    .description("run the complete small experiment on the embedded default: tiny model, the 7-language demo data labelled and mixed (Mono → Multi-3, CrossAlpaca), LoRA training on Multi-3, base vs. tuned per language")
+    .option("--steps <n>", "training steps", int("--steps"), 100)
     .action(async (o: { steps: number }) => {
       await withEngine(globals(), (engine) => runDemo(engine, { ...o, json: globals().json ?? false }));
     });
@@ -304,6 +308,10 @@ export function buildProgram(): Command {
       out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads of ${info.headDim}, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
     });
   registerTrainCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerDataCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerTranslateCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerMixCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerScoreCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   return program;
 }
 

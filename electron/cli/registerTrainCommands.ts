@@ -4,6 +4,7 @@ import { formatErrorLine, PolytuneError } from "../shared/PolytuneError.js";
 import { formatDuration } from "../shared/formatQuantities.js";
 import type { PolytuneEngine } from "../engine/createEngine.js";
 import { formatSettingValue } from "../shared/trainSettings.js";
+import { resolveMixArgument } from "./registerMixCommands.js";
 import { addTrainSettingOptions, trainConfigFromCommand } from "./trainSettingOptions.js";
 
 export interface TrainCliDeps {
@@ -69,6 +70,8 @@ export function registerTrainCommands(program: Command, deps: TrainCliDeps): voi
   addTrainSettingOptions(train).action(async (file: string | undefined, _options: unknown, command: Command) => {
     const config = trainConfigFromCommand(command, file);
     await deps.withEngine(async (engine) => {
+      // `--mix recipe.json` saves the recipe as a mix first; the run then trains on that mix.
+      if (config.mix !== undefined) config.mix = await resolveMixArgument(engine, config.mix);
       const run = await engine.call("runs.start", config);
       if (!deps.json()) process.stderr.write(`Run ${run.id} started (${run.name}).\n`);
       report(await follow(engine, run, deps.json()), deps.json());

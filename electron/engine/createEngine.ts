@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import { existsSync, rmSync } from "node:fs";
-import { relative, resolve, isAbsolute } from "node:path";
+import { join, relative, resolve, isAbsolute } from "node:path";
 import type { Database } from "better-sqlite3";
+import type { LlamaModel } from "node-llama-cpp";
 import {
   calls,
   isCallName,
@@ -12,22 +13,33 @@ import {
   type EventName,
   type EventPayload,
   type Model,
+  type TrainConfig,
 } from "../shared/contract.js";
+import type { TurnShape } from "../shared/datasetContract.js";
+import type { RunMix } from "../shared/mixContract.js";
 import { PolytuneError, toErrorShape } from "../shared/PolytuneError.js";
 import { openDatabase } from "./db/openDatabase.js";
+import { inspectFiles } from "./data/inspectFiles.js";
+import { DatasetStore } from "./datasets/DatasetStore.js";
+import { ImportJobs } from "./datasets/ImportJobs.js";
 import type { Carrier, Engine, EngineEventListener } from "./Engine.js";
 import { completePath } from "./files/completePath.js";
 import { prepareHome, resolveHome, type HomeLayout } from "./home/resolveHome.js";
 import { scoreLanguages } from "./eval/scoreLanguages.js";
+import { compareSuites, scoreSuite } from "./eval/scoreSuite.js";
 import { GreedyRunner } from "./infer/GreedyRunner.js";
-import { disposeLlamaRuntimes } from "./llamacpp/llamaRuntime.js";
+import { disposeLlamaRuntimes, getLlamaRuntime } from "./llamacpp/llamaRuntime.js";
 import type { DiscoveryEnv } from "./models/discoverModelLocations.js";
 import { estimateMemory } from "./models/estimateMemory.js";
 import { ModelLibrary } from "./models/ModelLibrary.js";
 import { writeTinyModel } from "./models/writeTinyModel.js";
+import { MixService, type MixTokenizer } from "./mixes/MixService.js";
+import { MixStore } from "./mixes/MixStore.js";
 import { RunStore } from "./runs/RunStore.js";
+import { encodeExample } from "./train/encodeExample.js";
 import { mergeAdapter } from "./train/mergeAdapter.js";
 import { TrainingJobs, type SpawnTrainWorker } from "./train/TrainingJobs.js";
+import { TranslationJobs } from "./translate/TranslationJobs.js";
 import { appVersion } from "./system/appVersion.js";
 import { runDoctor } from "./system/runDoctor.js";
 
@@ -42,6 +54,8 @@ export interface EngineOptions {
   spawnTrainWorker?: SpawnTrainWorker;
   /** The compiled training-process entry (tests running from source point it at dist/). */
   trainWorkerEntry?: string;
+  /** The compiled import worker-thread entry (tests running from source point it at dist/). */
+  importWorkerEntry?: string;
 }
 
 type Handlers = { [N in CallName]: (input: CallParsedInput<N>, carrier: Carrier) => Promise<CallOutput<N>> | CallOutput<N> };
@@ -56,6 +70,8 @@ export class PolytuneEngine implements Engine {
   readonly runner = new GreedyRunner();
   readonly runs: RunStore;
   readonly jobs: TrainingJobs;
+  readonly datasets: DatasetStore;
+  readonly imports: ImportJobs;
   private readonly emitter = new EventEmitter();
   private readonly handlers: Handlers;
 
@@ -67,6 +83,10 @@ export class PolytuneEngine implements Engine {
     this.models = new ModelLibrary(this.db, options.discoveryEnv);
     this.runs = new RunStore(this.db);
     this.jobs = new TrainingJobs(this.runs, this.models, this.layout, (name, payload) => this.emit(name, payload), options.spawnTrainWorker, options.trainWorkerEntry);
+    this.datasets = new DatasetStore(this.db);
+    // What an import killed mid-way left behind goes before anything reads the datasets (decision 0023).
+    this.datasets.sweepAbandoned();
+    this.imports = new ImportJobs(this.datasets, this.databasePath, (name, payload) => this.emit(name, payload), options.importWorkerEntry);
     this.handlers = this.createHandlers();
   }
 
@@ -109,6 +129,10 @@ export class PolytuneEngine implements Engine {
 
   private createHandlers(): Handlers {
     return {
+      ...this.datasetHandlers(),
+      ...this.translateHandlers(),
+      ...this.mixHandlers(),
+      ...this.evalScoreHandlers(),
       "app.info": (_input, carrier) => ({ version: appVersion(), home: this.home, database: this.databasePath, modelsDir: this.layout.models, carrier }),
       "system.doctor": () => runDoctor(this.home, this.databasePath),
       "models.list": () => this.models.list(),
@@ -177,6 +201,9 @@ export class PolytuneEngine implements Engine {
         return { ...this.runs.get(run), metrics: this.runs.metrics(run) };
       },
       "runs.start": async (config) => {
+        // A mix is written out as JSONL first; the run trains on that file and records the mix.
+        const fromMix = this.trainingMix(config);
+        if (fromMix) config = { ...config, data: fromMix.path, mix: fromMix.runMix.id };
         // A model named by the path of a file not yet in the library is added first, as `models try` does.
         if (!this.models.find(config.model) && existsSync(config.model)) {
           const added = await this.models.add(config.model);
@@ -184,7 +211,8 @@ export class PolytuneEngine implements Engine {
           if (model) config = { ...config, model: model.id };
           this.emit("models.changed", { reason: "added" });
         }
-        return this.jobs.start(config);
+        const run = await this.jobs.start(config);
+        return fromMix ? this.runs.setMix(run.id, fromMix.runMix) : run;
       },
       "runs.cancel": ({ run }) => this.jobs.stop(run, "cancel"),
       "runs.pause": ({ run }) => this.jobs.stop(run, "pause"),
@@ -213,6 +241,142 @@ export class PolytuneEngine implements Engine {
     };
   }
 
+  // ── translation (issue 11: offline translation of data) ──────────────────────
+  private translationJobs: TranslationJobs | undefined;
+
+  /** Made on first use, so an engine that never translates prepares nothing for it. */
+  private get translations(): TranslationJobs {
+    this.translationJobs ??= new TranslationJobs(this.db, this.datasets, this.databasePath, (name, payload) => this.emit(name, payload));
+    return this.translationJobs;
+  }
+
+  private translateHandlers(): Pick<Handlers, "translate.start" | "translate.list" | "translate.get" | "translate.cancel" | "translate.resume" | "translate.wait"> {
+    return {
+      "translate.start": async (input) => {
+        const model = await this.usableModel(input.model);
+        const mix = input.mix !== undefined ? await this.call("mixes.get", { mix: input.mix }) : undefined;
+        return this.translations.start(input, model, mix);
+      },
+      "translate.list": () => this.translations.list(),
+      "translate.get": async ({ job, status, offset, limit }) => {
+        const j = await this.translations.get(job);
+        const { items, total } = this.translations.store.items(job, { offset, limit, ...(status ? { status } : {}) });
+        return { job: j, items, itemsTotal: total };
+      },
+      "translate.cancel": ({ job }) => this.translations.cancel(job),
+      "translate.resume": async ({ job }) => this.translations.resume(job, await this.usableModel(this.translations.store.row(job).model_id)),
+      "translate.wait": ({ job }) => this.translations.waitFor(job),
+    };
+  }
+
+  // ── mixes (mixes.*): recipes, previews, stored mixes, training files ──
+  private mixServiceInstance: MixService | undefined;
+  private mixVocab: { path: string; model: Promise<LlamaModel> } | undefined;
+
+  /** Made on first use, like the translation jobs. */
+  get mixService(): MixService {
+    this.mixServiceInstance ??= new MixService(this.datasets, new MixStore(this.db), join(this.home, "mixes"), this.mixTokenizer());
+    return this.mixServiceInstance;
+  }
+
+  /** Token counts as training makes them: training's own encoder, on the model's vocabulary only. */
+  private mixTokenizer(): MixTokenizer {
+    return {
+      open: async (ref, format) => {
+        const m = await this.usableModel(ref);
+        if (this.mixVocab?.path !== m.path) {
+          const previous = this.mixVocab;
+          this.mixVocab = { path: m.path, model: getLlamaRuntime("cpu").then((llama) => llama.loadModel({ modelPath: m.path, vocabOnly: true })) };
+          this.mixVocab.model.catch(() => (this.mixVocab = undefined));
+          void previous?.model.then((v) => v.dispose()).catch(() => undefined);
+        }
+        const vocab = await this.mixVocab.model;
+        const count = (turns: TurnShape[], i: number): number => {
+          try {
+            return encodeExample(vocab, { turns, source: { file: "mix", line: i + 1 } }, { format, maskPrompt: true, maxLength: Number.MAX_SAFE_INTEGER }).tokens.length;
+          } catch {
+            // An example the format cannot hold (no answer to learn) counts as its plain text.
+            return vocab.tokenize(turns.map((t) => [t.content, t.input].filter(Boolean).join("\n")).join("\n")).length;
+          }
+        };
+        return { model: m.name, cacheKey: `${m.fingerprint ?? m.id}:${format}`, count: (conversations) => conversations.map(count) };
+      },
+    };
+  }
+
+  /** The mix a run is to train on, written out as JSONL; null when it trains on a data file. */
+  private trainingMix(config: TrainConfig): { path: string; runMix: RunMix } | null {
+    if (config.mix === undefined) {
+      if (config.data === undefined) throw new PolytuneError("run-no-data", "A run needs training data: a data file (`data`) or a saved mix (`mix`).", { where: "data, mix", hint: "Give one of them: `--data FILE` or `--mix ID`." });
+      return null;
+    }
+    const mix = this.mixService.get(config.mix);
+    // A run's stored settings name both (the mix and the file written for it), so they can be started again.
+    if (config.data !== undefined && resolve(config.data) !== this.mixService.defaultPath(mix)) {
+      throw new PolytuneError("run-data-and-mix", `A run trains on a data file or on a mix, not both (data: ${config.data}; mix: ${config.mix}).`, { where: "data, mix", hint: "Leave out one of them." });
+    }
+    const built = this.mixService.build(mix.id);
+    return { path: built.path, runMix: this.mixService.runMix(built.mix) };
+  }
+
+  private mixHandlers(): Pick<Handlers, "mixes.preview" | "mixes.save" | "mixes.series" | "mixes.list" | "mixes.get" | "mixes.remove" | "mixes.build"> {
+    return {
+      "mixes.preview": ({ recipe, model, format }) => this.mixService.preview(recipe, model, format),
+      "mixes.save": ({ recipe }) => {
+        const mix = this.mixService.save(recipe);
+        this.emit("mixes.changed", { reason: "saved" });
+        return mix;
+      },
+      "mixes.series": (input) => {
+        const result = this.mixService.series(input);
+        if (result.mixes.length > 0) this.emit("mixes.changed", { reason: "saved" });
+        return result;
+      },
+      "mixes.list": () => this.mixService.list(),
+      "mixes.get": ({ mix }) => this.mixService.get(mix),
+      "mixes.remove": ({ mix }) => {
+        const removed = this.mixService.remove(mix);
+        if (removed) this.emit("mixes.changed", { reason: "removed" });
+        return { removed };
+      },
+      "mixes.build": ({ mix, out, overwrite }) => this.mixService.build(mix, out, { overwrite }),
+    };
+  }
+  // ── end mixes ──
+
+  // ── eval.score: predictions from any system, scored by the suites in eval/suites ──
+  private evalScoreHandlers(): Pick<Handlers, "eval.score" | "eval.compare"> {
+    return {
+      // A judge named by library id or name is read from its file; anything else is taken as a path.
+      "eval.score": (request) =>
+        scoreSuite(request.suite === "open" && request.judge ? { ...request, judge: { ...request.judge, model: this.models.find(request.judge.model)?.path ?? resolve(request.judge.model) } } : request),
+      "eval.compare": ({ score, baseline }) => compareSuites(score.suite === "open" && score.judge ? { ...score, judge: { ...score.judge, model: this.models.find(score.judge.model)?.path ?? resolve(score.judge.model) } } : score, baseline),
+    };
+  }
+  // ── end eval.score ──
+
+  // ── datasets (data.*): import in a worker thread, list, show, remove ──
+  private datasetHandlers(): Pick<Handlers, "data.inspect" | "data.import" | "data.cancelImport" | "data.list" | "data.show" | "data.remove"> {
+    return {
+      "data.inspect": ({ files, format }) => inspectFiles(files.map((f) => resolve(f)), { format }),
+      "data.import": (input) => {
+        // A machine-translated example records its model and prompt; an imported file cannot say them.
+        if (input.provenance === "machine-translated") {
+          throw new PolytuneError("data-provenance-machine-translated", "An import cannot be marked machine-translated: Polytune records which model and prompt made every machine-translated example, and a file does not say them.", {
+            where: "provenance",
+            hint: "Translate a dataset with `polytune data translate` (it records both), or import these files as user-written or native.",
+          });
+        }
+        return this.imports.start({ ...input, files: input.files.map((f) => resolve(f)) });
+      },
+      "data.cancelImport": ({ importId }) => ({ cancelled: this.imports.cancel(importId) }),
+      "data.list": () => this.datasets.list(),
+      "data.show": (query) => this.datasets.show(query),
+      "data.remove": async ({ dataset }) => ({ removed: await this.datasets.removeGradually(dataset) }),
+    };
+  }
+  // ── end datasets ──
+
   /** A library model by id, name or path; a file not yet in the library is added first. */
   private async usableModel(ref: string): Promise<Model> {
     if (!this.models.find(ref) && existsSync(ref)) {
@@ -229,8 +393,11 @@ export class PolytuneEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    await this.translationJobs?.shutdown();
     await this.jobs.shutdown();
+    await this.imports.shutdown();
     await this.runner.dispose();
+    await this.mixVocab?.model.then((v) => v.dispose()).catch(() => undefined);
     await disposeLlamaRuntimes();
     this.emitter.removeAllListeners();
     if (this.db.open) this.db.close();

@@ -2,6 +2,10 @@
 // boundary is declared here with zod; Electron IPC, the `serve` WebSocket and the renderer's API
 // client are all derived from these tables. No Node, no DOM: imported by every side.
 import { z } from "zod";
+import { datasetCalls, datasetEvents } from "./datasetContract.js";
+import { mixCalls, mixEvents, RunMixSchema } from "./mixContract.js";
+import { translateCalls, translateEvents } from "./translateContract.js";
+import { evalCalls, evalEvents } from "./evalContract.js";
 
 export const ModelIdSchema = z.string().min(1).max(64);
 
@@ -181,7 +185,9 @@ export type TryResult = z.infer<typeof TryResultSchema>;
 export const TrainConfigSchema = z
   .object({
     model: z.string().min(1).max(4096).meta({ description: "base model: id, name or path", value: "model" }),
-    data: z.string().min(1).max(4096).meta({ description: "training data, JSONL (Alpaca, prompt/response, chat messages, or Guanaco text)", value: "file" }),
+    // Exactly one of data and mix (runs.start says which is missing or that both were given).
+    data: z.string().min(1).max(4096).optional().meta({ description: "training data, JSONL (Alpaca, prompt/response, chat messages, or Guanaco text); or give --mix", value: "file" }),
+    mix: z.string().min(1).max(4096).optional().meta({ description: "train on a saved mix (id or name; the CLI also takes a recipe .json, saved first) instead of --data", value: "mix" }),
     validationData: z.string().min(1).max(4096).optional().meta({ description: "held-out validation data (JSONL)", flag: "val-data", value: "file" }),
     validationFraction: z.number().min(0).max(0.5).default(0).meta({ description: "hold out this share of the training data for validation", flag: "val-fraction" }),
     format: PromptFormatSchema.default("alpaca").meta({ description: "prompt format" }),
@@ -264,6 +270,8 @@ export const RunSchema = z.object({
   /** The last recorded training and validation losses, for comparing runs in a list without their metrics. */
   lastLoss: z.number().nullable().default(null),
   lastValLoss: z.number().nullable().default(null),
+  /** The mix the run trained on: recipe, fingerprint and counts per language; null for a data file. */
+  mix: RunMixSchema.nullable().default(null),
 });
 export type Run = z.infer<typeof RunSchema>;
 
@@ -329,7 +337,11 @@ export const LanguageScoresInputSchema = z
     gpu: z.enum(["auto", "cpu"]).default("auto"),
   })
   .strict();
-const AnswerScoresSchema = z.object({ exact: z.number().int() });
+const AnswerScoresSchema = z.object({
+  exact: z.number().int(),
+  /** Answers whose identified language (lid.176) is the prompt's: paper 002's language correctness. */
+  languageCorrect: z.number().int(),
+});
 export const LanguageScoresSchema = z.object({
   examples: z.number().int(),
   languages: z.array(
@@ -408,6 +420,10 @@ export const calls = {
   },
   "runs.wait": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
   "eval.languages": { input: LanguageScoresInputSchema, output: LanguageScoresSchema },
+  ...datasetCalls,
+  ...mixCalls,
+  ...translateCalls,
+  ...evalCalls,
 } as const;
 
 /** Every event the engine pushes to the UI. */
@@ -422,6 +438,10 @@ export const events = {
     done: z.number(),
     total: z.number().nullable(),
   }),
+  ...datasetEvents,
+  ...mixEvents,
+  ...translateEvents,
+  ...evalEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

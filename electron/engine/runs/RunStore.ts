@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { TrainConfigSchema, trainConfigVersion, type PolytuneErrorShape, type Run, type RunMetric, type RunStatus, type TrainConfig } from "../../shared/contract.js";
+import { RunMixSchema, type RunMix } from "../../shared/mixContract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
 
 interface RunRow {
@@ -23,6 +24,8 @@ interface RunRow {
   finished_at: string | null;
   last_loss?: number | null;
   last_val_loss?: number | null;
+  /** The mix the run trained on (m0006); null for a data file and for runs from before mixes. */
+  mix_json?: string | null;
 }
 
 // Each run with its last losses, so a list compares runs without loading their metrics.
@@ -80,7 +83,25 @@ function toRun(r: RunRow): Run {
     finishedAt: r.finished_at,
     lastLoss: r.last_loss ?? null,
     lastValLoss: r.last_val_loss ?? null,
+    mix: readMix(r),
   };
+}
+
+/** The mix a run trained on, checked like its settings: a row that does not parse is reported, not guessed. */
+function readMix(r: RunRow): RunMix | null {
+  if (r.mix_json === null || r.mix_json === undefined) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(r.mix_json);
+  } catch (error) {
+    throw new PolytuneError("run-mix-invalid", `The stored mix of run ${r.id} is not JSON: ${(error as Error).message}.`, { where: `run ${r.id}`, hint: unreadableHint });
+  }
+  const parsed = RunMixSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "mix"}: ${i.message}`).join("; ");
+    throw new PolytuneError("run-mix-invalid", `The stored mix of run ${r.id} does not parse: ${issues}.`, { where: `run ${r.id}`, hint: unreadableHint });
+  }
+  return parsed.data;
 }
 
 /** Runs and their metrics in SQLite; the engine is the only writer. */
@@ -104,6 +125,13 @@ export class RunStore {
     const row = this.db.prepare(`${selectRuns} WHERE id = ?`).get(id) as RunRow | undefined;
     if (!row) throw new PolytuneError("run-not-found", `No run "${id}".`, { hint: "List runs with `polytune runs list`." });
     return toRun(row);
+  }
+
+  /** Records the mix a run trains on: its recipe, fingerprint and counts per language. */
+  setMix(id: string, mix: RunMix): Run {
+    this.get(id);
+    this.db.prepare("UPDATE runs SET mix_json = ? WHERE id = ?").run(JSON.stringify(RunMixSchema.parse(mix)), id);
+    return this.get(id);
   }
 
   rename(id: string, name: string): Run {

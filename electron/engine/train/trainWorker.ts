@@ -56,6 +56,8 @@ async function prepareRun(config: TrainConfig, modelPath: string): Promise<Prepa
   const llama = await getLlamaRuntime("cpu");
   // Tokenisation only: node-llama-cpp's own tokenizer, so training tokens are inference tokens.
   const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
+  // runs.start writes a mix's JSONL and passes its path here, so a run always has a data file by now.
+  if (config.data === undefined) throw new PolytuneError("run-no-data", "The run has no training data file.", { hint: "Give `data` (a JSONL file) or `mix` (a saved mix)." });
   let train = await encodeAll(vocab, config, config.data);
   let validation: EncodedExample[] = [];
   if (config.validationData) validation = await encodeAll(vocab, config, config.validationData);

@@ -6,7 +6,7 @@ import { useAppStore } from "../store/AppStoreProvider.js";
  * (a click on a row, a started run) and the content is ready, the returned element scrolls into view
  * if it is off-screen and takes focus, so screen readers announce it too.
  */
-export function useReveal<T extends HTMLElement>(ready: boolean, target: "details" | "form" = "details") {
+export function useReveal<T extends HTMLElement>(ready: boolean, target: "details" | "form" | "translate" = "details") {
   const key = useAppStore((st) => (st.revealTarget === target ? st.revealKey : -1));
   const ref = useRef<T>(null);
   const handled = useRef(key);

@@ -1,12 +1,14 @@
 // Every string the interface shows, in English. Another language is a copy of this object with the
 // same shape (the `Strings` type keeps them in step).
+import { dataStrings, mixStrings, translateStrings } from "./enData.js";
+
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 export const en = {
   appName: "Polytune",
   tagline: "Offline multilingual instruction tuning",
   skipToContent: "Skip to content",
-  nav: { label: "Areas", home: "Home", models: "Models", runs: "Runs", settings: "Settings" },
+  nav: { label: "Areas", home: "Home", models: "Models", data: "Data", runs: "Runs", settings: "Settings" },
   theme: { label: "Theme", system: "System", light: "Light", dark: "Dark" },
   common: {
     details: "Details",
@@ -44,6 +46,7 @@ export const en = {
     intro: "Polytune trains LoRA adapters for local GGUF language models on your own instruction data, offline, and lets you try the result. Nothing leaves this computer.",
     worksToday: "What works today",
     modelsItem: "Models — a library of the GGUF files you already have: what is inside each, how much memory it needs, and a prompt to try it.",
+    dataItem: "Data — import instruction data and parallel text, see which languages are really in it, and build the papers' mixes (Mono, Multi-i, CrossAlpaca…).",
     runsItem: "Runs — train a LoRA adapter on a model with your instruction data, and watch its loss live.",
     activeRuns: "Training",
     noActiveRuns: "Nothing is training.",
@@ -229,6 +232,7 @@ export const en = {
     fields: {
       model: { label: "Base model", help: "A GGUF model from your library (llama, mistral, qwen2, qwen3)." },
       data: { label: "Training data", help: "Path of a JSONL file: {instruction, output}, {prompt, response}, {messages: […]} or Guanaco text, one per line." },
+      mix: { label: "Mix", help: "A mix saved in Data; the run records its recipe and per-language counts, so evaluation can tell supervised languages from 0-shot ones." },
       validationData: { label: "Validation data (optional)", help: "A second JSONL file never trained on; its loss shows whether the model learns or memorises." },
       validationFraction: { label: "Validation share", help: "Or hold out this share of the training file for validation (0 is none; at most 0.5)." },
       format: { label: "Prompt format", help: "How each example is written for the model: Alpaca, Guanaco (### Human/### Assistant) or the model's own chat template." },
@@ -265,6 +269,14 @@ export const en = {
       name: { label: "Run name", help: "Empty gives a name from the model, data, learning rate and rank." },
     },
     ranOn: "Where it ran",
+    trainOn: "Train on",
+    sourceData: "A data file",
+    sourceMix: "A saved mix",
+    pickMix: "— pick a mix —",
+    noMixes: "No saved mixes yet: build one in Data.",
+    missingMix: (mix: string) => `${mix} (not among the saved mixes)`,
+    openData: "Open Data",
+    mixCounts: (total: string, languages: string) => `${total} examples · ${languages}`,
     groups: { data: "Data", training: "Training", adapter: "Adapter (LoRA)", optimizer: "Optimizer (AdamW)", compute: "Compute", output: "Output and checkpoints" },
     choices: {
       alpaca: "Alpaca",
@@ -299,6 +311,7 @@ export const en = {
       notANumber: (label: string, range: string) => `${label} must be ${range}.`,
       outOfRange: (label: string, range: string) => `${label} must be ${range}.`,
       noTargets: "Pick at least one projection for the adapter.",
+      noMix: "Pick a saved mix, or train on a data file.",
       invalid: (label: string) => `${label} has a value Polytune cannot use.`,
       summary: (n: number) => `${plural(n, "field needs", "fields need")} a change before the run can start (marked above).`,
     },
@@ -344,6 +357,9 @@ export const en = {
     interrupted: "Polytune stopped while this run was training. Resume it to continue from its last checkpoint.",
     noMetrics: "No steps yet.",
   },
+  data: dataStrings,
+  mixes: mixStrings,
+  translate: translateStrings,
   settings: {
     title: "Settings",
     appearance: "Appearance",

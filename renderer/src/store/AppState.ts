@@ -14,8 +14,11 @@ import type {
 } from "../../../electron/shared/contract.js";
 import type { ApiClient, ConnectionState } from "../api/createApiClient.js";
 import type { RunFormValues } from "../views/runs/runFormFields.js";
+import type { DataSlice } from "./createDataSlice.js";
+import type { MixesSlice } from "./createMixesSlice.js";
+import type { TranslateSlice } from "./createTranslateSlice.js";
 
-export type Route = "home" | "models" | "runs" | "settings";
+export type Route = "home" | "models" | "data" | "runs" | "settings";
 export type ThemePreference = "system" | "light" | "dark";
 export type SortKey = "name" | "architecture" | "parameterCount" | "fileType" | "contextLength" | "fileSize" | "status";
 export type DiscoveryLocation = CallOutput<"models.discoveryLocations">[number];
@@ -34,9 +37,9 @@ export interface AppSlice {
   progress: Record<string, Progress>;
   /** Moves when an action's result should be brought into view (see useReveal). */
   revealKey: number;
-  /** Which part the last reveal is for: the selected item's details, or the new-run form. */
-  revealTarget: "details" | "form";
-  reveal(target?: "details" | "form"): void;
+  /** Which part the last reveal is for: the selected item's details, the new-run form, or the translation form. */
+  revealTarget: "details" | "form" | "translate";
+  reveal(target?: "details" | "form" | "translate"): void;
   navigate(route: Route): void;
   setTheme(theme: ThemePreference): void;
   loadInfo(): Promise<void>;
@@ -137,4 +140,4 @@ export interface RunsSlice {
   deleteRun(id: string): Promise<void>;
 }
 
-export type AppState = AppSlice & ModelsSlice & TrySlice & RunsSlice;
+export type AppState = AppSlice & ModelsSlice & TrySlice & RunsSlice & DataSlice & MixesSlice & TranslateSlice;

@@ -2,8 +2,11 @@ import { createStore, type StoreApi } from "zustand/vanilla";
 import type { ApiClient } from "../api/createApiClient.js";
 import type { AppState } from "./AppState.js";
 import { createAppSlice, routeFromHash } from "./createAppSlice.js";
+import { createDataSlice } from "./createDataSlice.js";
+import { createMixesSlice } from "./createMixesSlice.js";
 import { createModelsSlice } from "./createModelsSlice.js";
 import { createRunsSlice } from "./createRunsSlice.js";
+import { createTranslateSlice } from "./createTranslateSlice.js";
 import { createTrySlice } from "./createTrySlice.js";
 
 /** How long a finished progress entry stays on screen before it goes. */
@@ -16,6 +19,9 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     ...createModelsSlice(api)(...a),
     ...createTrySlice(api)(...a),
     ...createRunsSlice(api)(...a),
+    ...createDataSlice(api)(...a),
+    ...createMixesSlice(api)(...a),
+    ...createTranslateSlice(api)(...a),
   }));
 
   api.on("models.changed", () => void store.getState().loadModels());
@@ -43,6 +49,10 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
         : {}),
     }));
   });
+  api.on("data.importProgress", (p) => store.getState().importProgressed(p));
+  api.on("mixes.changed", () => void store.getState().loadMixes());
+  api.on("translate.progress", (p) => store.getState().translationProgressed(p));
+  api.on("translate.changed", (c) => void store.getState().translationChanged(c));
   api.on("progress", (p) => {
     store.setState((s) => ({ progress: { ...s.progress, [p.task]: p } }));
     if (p.total !== null && p.done >= p.total) {
@@ -60,6 +70,9 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     void store.getState().loadInfo();
     void store.getState().loadModels();
     void store.getState().loadRuns();
+    void store.getState().loadDatasets();
+    void store.getState().loadMixes();
+    void store.getState().loadTranslations();
     // Files moved or changed while Polytune was closed, and models that could not be checked before
     // (llama.cpp failed to load), are looked at again; the models.changed event then refreshes the list.
     void api.call("models.recheck", {}).catch(() => undefined);

@@ -29,15 +29,9 @@ function polytune(...args: string[]): Promise<{ code: number | null; stdout: str
   );
 }
 
-/** Examples per language in the shipped demo data, counted here rather than trusted from the report. */
-function demoLanguages(): Map<string, number> {
-  const counts = new Map<string, number>();
-  const lines = readFileSync(join(process.cwd(), "assets", "demo", "demo-instructions.jsonl"), "utf8").split("\n").filter((l) => l.trim());
-  for (const line of lines) {
-    const lang = (JSON.parse(line) as { lang: string }).lang;
-    counts.set(lang, (counts.get(lang) ?? 0) + 1);
-  }
-  return counts;
+/** The shipped demo instructions per language, counted here rather than trusted from the report. */
+function shippedExamples(language: string): number {
+  return readFileSync(join(process.cwd(), "assets", "demo", `instructions.${language}.jsonl`), "utf8").split("\n").filter((l) => l.trim()).length;
 }
 
 beforeAll(() => {
@@ -46,34 +40,47 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 describe("polytune demo", () => {
-  it("trains on the four-language demo data as a recorded run and reports, per language, base vs. tuned exact answers", async () => {
+  it("imports the 7-language demo data, builds Mono → Multi-3 and CrossAlpaca, trains on Multi-3 as a recorded run and reports per language, supervised or 0-shot", async () => {
     const r = await polytune("demo");
     expect(r.code, r.stderr).toBe(0);
-    for (const step of ["1/5", "2/5", "3/5", "4/5", "5/5"]) expect(r.stdout).toContain(`${step}  `);
+    for (const step of ["1/7", "2/7", "3/7", "4/7", "5/7", "6/7", "7/7"]) expect(r.stdout).toContain(`${step}  `);
 
-    // The report: one line per language of the data, "lang  base/n → tuned/n".
-    const expected = demoLanguages();
-    expect([...expected.keys()].sort()).toEqual(["de", "en", "es", "fr"]);
-    const rows = new Map([...r.stdout.matchAll(/^ {5}(\w+) +(\d+)\/(\d+) → (\d+)\/(\d+) /gm)].map((m) => [m[1]!, { base: Number(m[2]), n: Number(m[3]), tuned: Number(m[4]), n2: Number(m[5]) }]));
-    expect([...rows.keys()].sort()).toEqual([...expected.keys()].sort());
-    let base = 0;
-    let tuned = 0;
+    // The ladder of paper 003 Table 3 in miniature: the same total, 8 per added language.
+    expect(r.stdout).toMatch(/Demo Mono +en 24$/m);
+    expect(r.stdout).toMatch(/Demo Multi-2 +en 16 · es 8$/m);
+    expect(r.stdout).toMatch(/Demo Multi-3 +de 8 · en 8 · es 8$/m);
+    expect(r.stdout).toMatch(/Demo CrossAlpaca en-de .*\(en-de 8, de-en 8\)$/m);
+
+    // The report: one line per language, "lang  trained  base/n → tuned/n (language)  base/n → tuned/n (exact)".
+    const rows = new Map(
+      [...r.stdout.matchAll(/^ {5}(\w+) +(\d+ ex\.|0-shot) +(\d+)\/(\d+) → (\d+)\/(\d+) +(\d+)\/(\d+) → (\d+)\/(\d+)$/gm)].map((m) => [
+        m[1]!,
+        { trained: m[2]!, langBase: Number(m[3]), n: Number(m[4]), langTuned: Number(m[5]), exactBase: Number(m[7]), exactTuned: Number(m[9]), n2: Number(m[10]) },
+      ]),
+    );
+    expect([...rows.keys()].sort()).toEqual(["de", "en", "es", "fr", "pt", "ru", "zh"]);
+    const supervised = ["en", "es", "de"];
+    let langBase = 0;
+    let langTuned = 0;
+    let exactTuned = 0;
     for (const [lang, row] of rows) {
-      expect(row.n, lang).toBe(expected.get(lang));
-      expect(row.n2, lang).toBe(row.n);
-      expect(row.base, lang).toBeLessThanOrEqual(row.n);
-      expect(row.tuned, lang).toBeLessThanOrEqual(row.n);
-      // Tuning on these very answers must not lose any language the base model had.
-      expect(row.tuned, lang).toBeGreaterThanOrEqual(row.base);
-      base += row.base;
-      tuned += row.tuned;
+      expect(row.trained, lang).toBe(supervised.includes(lang) ? "8 ex." : "0-shot");
+      expect(row.n, lang).toBe(4);
+      expect(row.n2, lang).toBe(4);
+      // A random-weight base answers nothing exactly.
+      expect(row.exactBase, lang).toBe(0);
+      if (supervised.includes(lang)) {
+        langBase += row.langBase;
+        langTuned += row.langTuned;
+        exactTuned += row.exactTuned;
+      }
     }
-    // A random-weight base answers nothing exactly; the tuned model has learned the answers.
-    expect(base).toBe(0);
-    expect(tuned).toBeGreaterThan(base);
+    // On the languages it was tuned on, the tuned model answers in the prompt's language and gives back answers it learned.
+    expect(langTuned).toBeGreaterThan(langBase);
+    expect(exactTuned).toBeGreaterThan(0);
 
     // The files it names exist and are what it says.
-    const runId = /Done\. Run (\w+) /.exec(r.stdout)?.[1];
+    const runId = /Done\. Run (\w+),/.exec(r.stdout)?.[1];
     expect(runId, r.stdout).toBeDefined();
     const adapterPath = /^ {5}adapter: (.+)$/m.exec(r.stdout)?.[1];
     expect(adapterPath).toBe(join(home, "adapters", `${runId}.gguf`));
@@ -83,17 +90,44 @@ describe("polytune demo", () => {
     expect(adapter.tensors.length).toBeGreaterThan(0);
     const model = readGgufHeader(join(home, "models", "demo-tiny-llama.gguf"));
     expect(kvString(model, "general.architecture")).toBe("llama");
+    const prompts = readFileSync(join(home, "demo", `prompts-${runId}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { lang: string; instruction: string; output: string });
+    expect(prompts).toHaveLength(28);
+    for (const p of prompts) expect(p.instruction.length * p.output.length, p.lang).toBeGreaterThan(0);
 
     const db = new Database(join(home, "polytune.db"), { readonly: true });
     try {
-      const run = db.prepare("SELECT status, step, total_steps, adapter_path FROM runs WHERE id = ?").get(runId) as { status: string; step: number; total_steps: number; adapter_path: string };
-      expect(run).toEqual({ status: "completed", step: 60, total_steps: 60, adapter_path: adapterPath });
+      const run = db.prepare("SELECT status, step, total_steps, adapter_path, mix_json FROM runs WHERE id = ?").get(runId) as { status: string; step: number; total_steps: number; adapter_path: string; mix_json: string };
+      expect(run).toMatchObject({ status: "completed", step: 100, total_steps: 100, adapter_path: adapterPath });
+      // The run keeps the recipe and the counts it trained on, so evaluation can tell supervised from 0-shot.
+      const mix = JSON.parse(run.mix_json) as { name: string; recipe: { strategy: { kind: string; languages: string[] } }; counts: { languages: Array<{ language: string; examples: number }> } };
+      expect(mix.name).toBe("Demo Multi-3");
+      expect(mix.recipe.strategy).toMatchObject({ kind: "multi", languages: ["es", "de"] });
+      expect(Object.fromEntries(mix.counts.languages.map((l) => [l.language, l.examples]))).toEqual({ en: 8, es: 8, de: 8 });
       const steps = (db.prepare("SELECT step FROM run_metrics WHERE run_id = ? ORDER BY step").all(runId) as Array<{ step: number }>).map((m) => m.step);
-      expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(steps).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
       const models = db.prepare("SELECT path FROM models").all() as Array<{ path: string }>;
       expect(models.map((m) => m.path)).toContain(join(home, "models", "demo-tiny-llama.gguf"));
+      // Both shipped datasets, complete, their examples labelled.
+      const datasets = db.prepare("SELECT name, status, examples FROM datasets ORDER BY name").all();
+      expect(datasets).toEqual([
+        { name: "Demo instructions (7 languages)", status: "ready", examples: ["en", "es", "de", "fr", "ru", "zh", "pt"].reduce((n, l) => n + shippedExamples(l), 0) },
+        { name: "Demo parallel text en-de", status: "ready", examples: 201 },
+      ]);
+      const mixes = (db.prepare("SELECT name FROM mixes ORDER BY name").all() as Array<{ name: string }>).map((m) => m.name);
+      expect(mixes).toEqual(["Demo CrossAlpaca en-de", "Demo Mono", "Demo Multi-2", "Demo Multi-3"]);
     } finally {
       db.close();
+    }
+
+    // A second demo reuses the imported datasets and the saved mixes instead of duplicating them.
+    const again = await polytune("demo", "--steps", "2");
+    expect(again.code, again.stderr).toBe(0);
+    const db2 = new Database(join(home, "polytune.db"), { readonly: true });
+    try {
+      expect((db2.prepare("SELECT COUNT(*) AS n FROM datasets").get() as { n: number }).n).toBe(2);
+      expect((db2.prepare("SELECT COUNT(*) AS n FROM mixes").get() as { n: number }).n).toBe(4);
+    } finally {
+      db2.close();
     }
   }, 1_800_000);
 });

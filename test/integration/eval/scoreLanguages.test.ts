@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolytuneEngine } from "../../../electron/engine/createEngine.js";
+import { loadLanguageIdentifier } from "../../../electron/engine/langid/loadLanguageIdentifier.js";
 import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
 import { makeTempDir } from "../../support/tempDir.js";
 
@@ -50,10 +51,13 @@ describe("eval.languages", () => {
     });
     const scores = await engine.call("eval.languages", { model: modelPath, data, maxTokens: 6, gpu: "cpu" }).finally(off);
     expect(scores.examples).toBe(4);
+    // Language correctness: the answer's lid.176 label is the prompt's language, counted here per prompt.
+    const identifier = await loadLanguageIdentifier();
+    const inLanguage = (answer: string, language: string): number => (identifier.identify(answer).language === language ? 1 : 0);
     expect(scores.languages).toEqual([
-      { language: "de", examples: 2, base: { exact: 1 }, tuned: null, sample: { prompt: prompts[0], expected: answers[0], base: answers[0], tuned: null } },
-      { language: "fr", examples: 1, base: { exact: 1 }, tuned: null, sample: { prompt: prompts[1], expected: answers[1], base: answers[1], tuned: null } },
-      { language: "it", examples: 1, base: { exact: 0 }, tuned: null, sample: { prompt: prompts[1], expected: "Bonjour !", base: answers[1], tuned: null } },
+      { language: "de", examples: 2, base: { exact: 1, languageCorrect: 2 * inLanguage(answers[0]!, "de") }, tuned: null, sample: { prompt: prompts[0], expected: answers[0], base: answers[0], tuned: null } },
+      { language: "fr", examples: 1, base: { exact: 1, languageCorrect: inLanguage(answers[1]!, "fr") }, tuned: null, sample: { prompt: prompts[1], expected: answers[1], base: answers[1], tuned: null } },
+      { language: "it", examples: 1, base: { exact: 0, languageCorrect: inLanguage(answers[1]!, "it") }, tuned: null, sample: { prompt: prompts[1], expected: "Bonjour !", base: answers[1], tuned: null } },
     ]);
     expect(progress).toEqual([
       [1, 4],

@@ -31,4 +31,8 @@ describe("electron-builder.yml", () => {
     expect(config.files).toContain("native/build/Release/*.node");
     expect(config.asarUnpack).toEqual(expect.arrayContaining(["**/*.node", "native/build/Release/**", "node_modules/@node-llama-cpp/**", "node_modules/node-llama-cpp/bins/**"]));
   });
+  it("ships the demo data and unpacks the language identifier's model for the import worker", () => {
+    expect(config.files).toContain("assets/**/*");
+    expect(config.asarUnpack).toContain("node_modules/fasttext.wasm.js/dist/**");
+  });
 });

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { TrainConfigSchema, trainSettingNames } from "../../../electron/shared/contract.js";
 import { strings } from "../../../renderer/src/i18n/strings.js";
-import { configFromForm, fieldError, fieldGroups, formValuesFrom, runFormFields } from "../../../renderer/src/views/runs/runFormFields.js";
+import { configFromForm, dataSourceOf, fieldError, fieldGroups, formSettings, formValuesFrom, runFormFields } from "../../../renderer/src/views/runs/runFormFields.js";
+import { defaultRunName } from "../../../renderer/src/views/runs/defaultRunName.js";
 import { activePreset, presetValues } from "../../../renderer/src/views/runs/runPresets.js";
 
 describe("the new-run form covers the contract", () => {
@@ -19,8 +20,8 @@ describe("the new-run form covers the contract", () => {
     }
   });
 
-  it("asks for model, data, steps and learning rate in the basic view", () => {
-    expect(trainSettingNames.filter((k) => runFormFields[k].view === "basic").sort()).toEqual(["data", "lr", "model", "steps"]);
+  it("asks for model, data or a mix, steps and learning rate in the basic view", () => {
+    expect(trainSettingNames.filter((k) => runFormFields[k].view === "basic").sort()).toEqual(["data", "lr", "mix", "model", "steps"]);
   });
 });
 
@@ -54,6 +55,24 @@ describe("checking fields as they are typed", () => {
     const stored = TrainConfigSchema.parse({ model: "m", data: "/d.jsonl", steps: 12, lr: 0.01, rank: 8, rslora: true, targets: ["q", "v"], backend: "cpu" });
     const again = configFromForm(formValuesFrom(stored)).config;
     expect(TrainConfigSchema.parse(again)).toEqual(stored);
+  });
+
+  it("trains on a data file or a saved mix, exactly one, and asks for the one chosen", () => {
+    const onMix = configFromForm({ ...valid, mix: "mix-1" }, "mix");
+    expect(onMix.errors).toEqual({});
+    // The data path typed earlier stays in the draft but is not sent with a mix.
+    expect(onMix.config).toMatchObject({ mix: "mix-1" });
+    expect(onMix.config).not.toHaveProperty("data");
+    expect(configFromForm({ ...valid, mix: "mix-1" }, "data").config).not.toHaveProperty("mix");
+    expect(configFromForm({ ...valid, mix: "" }, "mix").errors).toEqual({ mix: "Pick a saved mix, or train on a data file." });
+    expect(configFromForm({ ...valid, data: "" }, "data").errors).toEqual({ data: "Training data is needed." });
+    // A stored run that trained on a mix comes back choosing the mix.
+    const stored = TrainConfigSchema.parse({ model: "m", mix: "mix-1", steps: 5 });
+    const values = formValuesFrom(stored);
+    expect(dataSourceOf(values)).toBe("mix");
+    expect(formSettings("mix")).not.toContain("data");
+    expect(TrainConfigSchema.parse(configFromForm(values).config)).toEqual(stored);
+    expect(defaultRunName({ model: "m", mix: "mix-1", lr: 1e-4, rank: 8 }, "tiny", "Demo Multi-3")).toBe("tiny · Demo Multi-3 · LoRA · LR 1e-4 · r 8");
   });
 
   it("marks the preset whose settings the form has", () => {

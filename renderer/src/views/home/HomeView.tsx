@@ -23,6 +23,7 @@ export function HomeView() {
           <h2 id="home-works">{s.worksToday}</h2>
           <ul className="plain-list">
             <li>{s.modelsItem}</li>
+            <li>{s.dataItem}</li>
             <li>{s.runsItem}</li>
           </ul>
         </section>

@@ -19,6 +19,7 @@ export function PathCompletionInput({
   placeholder,
   autoFocus,
   label,
+  kind = "gguf",
 }: {
   id: string;
   value: string;
@@ -27,6 +28,8 @@ export function PathCompletionInput({
   placeholder: string;
   autoFocus: boolean;
   label: string;
+  /** "gguf": folders and models; "any": folders and every file (data files). */
+  kind?: "gguf" | "any";
 }) {
   const api = useAppStore((st) => st.api);
   const connected = useAppStore((st) => st.connection.status === "open");
@@ -46,7 +49,7 @@ export function PathCompletionInput({
     const ticket = ++asked.current;
     const timer = setTimeout(() => {
       api
-        .call("files.complete", { path: wanted })
+        .call("files.complete", { path: wanted, kind })
         .then((found) => {
           if (ticket !== asked.current) return;
           // The one entry that is exactly what was typed has nothing left to complete.
@@ -60,7 +63,7 @@ export function PathCompletionInput({
         });
     }, pause);
     return () => clearTimeout(timer);
-  }, [wanted, api, connected]);
+  }, [wanted, api, connected, kind]);
 
   const accept = (entry: Completion) => {
     onChange(entry.path);

@@ -4,8 +4,9 @@ import { ErrorMessage, errorSentence } from "../../components/ErrorMessage.js";
 import { useReveal } from "../../components/useReveal.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
+import { languageLine } from "../mixes/distributionData.js";
 import { defaultRunName } from "./defaultRunName.js";
-import { choicesOf, configFromForm, fieldError, fieldGroups, numberRange, runFormFields, type FieldValue } from "./runFormFields.js";
+import { choicesOf, configFromForm, dataSourceOf, fieldError, fieldGroups, formSettings, numberRange, runFormFields, type DataSource, type FieldValue } from "./runFormFields.js";
 import { activePreset, presetValues, runPresets } from "./runPresets.js";
 import { formatBytes, formatDuration } from "../../../../electron/shared/formatQuantities.js";
 
@@ -45,6 +46,13 @@ export function NewRunForm() {
   const setDraft = useAppStore((st) => st.setRunDraft);
   const view = useAppStore((st) => st.runFormView);
   const setView = useAppStore((st) => st.setRunFormView);
+  const mixes = useAppStore((st) => st.mixes);
+  const navigate = useAppStore((st) => st.navigate);
+  // A data file or a saved mix: "Train from this mix" in Data arrives with the mix chosen.
+  const [source, setSource] = useState<DataSource>(dataSourceOf(values));
+  useEffect(() => {
+    if (dataSourceOf(values) === "mix") setSource("mix");
+  }, [values.mix]); // a newly picked mix switches the form to it
   const [starting, setStarting] = useState(false);
   const [touched, setTouched] = useState<Set<TrainSettingName>>(new Set());
   const [submitted, setSubmitted] = useState(false);
@@ -72,8 +80,9 @@ export function NewRunForm() {
 
   if (models.length === 0) return <p className="muted">{s.noModels}</p>;
 
+  const asked = formSettings(source);
   const errors: Partial<Record<TrainSettingName, string>> = {};
-  for (const key of trainSettingNames) {
+  for (const key of asked) {
     const error = fieldError(key, current[key]);
     if (error && (submitted || touched.has(key))) errors[key] = error;
   }
@@ -90,16 +99,16 @@ export function NewRunForm() {
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
-    const { config, errors: found } = configFromForm(current);
+    const { config, errors: found } = configFromForm(current, source);
     if (!config) {
       // The first field that needs a change takes focus (in the advanced view if it lives there).
-      const first = trainSettingNames.find((k) => found[k]);
+      const first = asked.find((k) => found[k]);
       if (first && runFormFields[first].view === "advanced" && view === "basic") setView("advanced");
       requestAnimationFrame(() => document.getElementById(`${id}-${first}`)?.focus());
       return;
     }
     setStarting(true);
-    const name = config.name ?? defaultRunName(config, models.find((m) => m.id === model)?.name ?? model);
+    const name = config.name ?? defaultRunName(config, models.find((m) => m.id === model)?.name ?? model, mixes.find((m) => m.id === config.mix)?.name);
     await startRun({ ...config, name });
     setStarting(false);
   };
@@ -119,6 +128,22 @@ export function NewRunForm() {
             ))}
           </select>
         );
+      case "mix": {
+        // A run made by the CLI may name its mix instead of giving its id; one no longer saved still shows.
+        const typed = String(current[key]);
+        const chosen = mixes.find((m) => m.id === typed || m.name === typed)?.id ?? typed;
+        return (
+          <select {...common} value={chosen} onChange={(e) => set(key, e.target.value)}>
+            <option value="">{s.pickMix}</option>
+            {chosen && !mixes.some((m) => m.id === chosen) ? <option value={chosen}>{s.missingMix(chosen)}</option> : null}
+            {mixes.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name} ({s.mixCounts(String(m.counts.total), languageLine(m))})
+              </option>
+            ))}
+          </select>
+        );
+      }
       case "choice":
         return (
           <select {...common} value={String(current[key])} onChange={(e) => set(key, e.target.value)}>
@@ -157,11 +182,12 @@ export function NewRunForm() {
     }
   };
   const defaultRunNamePlaceholder = () => {
-    const parsed = configFromForm({ ...current, name: "" }).config;
-    return parsed ? defaultRunName(parsed, models.find((m) => m.id === model)?.name ?? model) : "";
+    const parsed = configFromForm({ ...current, name: "" }, source).config;
+    return parsed ? defaultRunName(parsed, models.find((m) => m.id === model)?.name ?? model, mixes.find((m) => m.id === parsed.mix)?.name) : "";
   };
 
   const field = (key: TrainSettingName) => {
+    if (key === "data" || key === "mix") return sourceField();
     const spec = runFormFields[key];
     const help = (
       <p className="help" id={`${id}-${key}-help`}>
@@ -215,8 +241,53 @@ export function NewRunForm() {
     );
   };
 
-  const basicKeys = trainSettingNames.filter((k) => runFormFields[k].view === "basic");
-  const errorCount = submitted ? trainSettingNames.filter((k) => fieldError(k, current[k])).length : 0;
+  // The data file or the mix, with the choice between them, in the place of the one chosen.
+  const sourceField = () => {
+    const key = source;
+    const chosen = (
+      <div className="field field-wide" key={key}>
+        <label htmlFor={`${id}-${key}`}>{s.fields[key].label}</label>
+        {control(key)}
+        {errors[key] ? (
+          <p className="field-error" id={`${id}-${key}-error`} data-field={key}>
+            {errors[key]}
+          </p>
+        ) : null}
+        {key === "mix" && mixes.length === 0 ? (
+          <p className="help">
+            {s.noMixes}{" "}
+            <button type="button" className="link-button" onClick={() => navigate("data")}>
+              {s.openData}
+            </button>
+          </p>
+        ) : null}
+        <p className="help" id={`${id}-${key}-help`}>
+          {s.fields[key].help}
+        </p>
+      </div>
+    );
+    return [
+      <div className="field field-wide" key="source">
+        <span className="field-label" id={`${id}-source-label`}>
+          {s.trainOn}
+        </span>
+        <div className="segmented source-choice" role="radiogroup" aria-labelledby={`${id}-source-label`}>
+          {(["data", "mix"] as const).map((v) => (
+            <label key={v} className={source === v ? "segment active" : "segment"}>
+              <input type="radio" name={`${id}-source`} value={v} checked={source === v} onChange={() => setSource(v)} />
+              {v === "data" ? s.sourceData : s.sourceMix}
+            </label>
+          ))}
+        </div>
+      </div>,
+      chosen,
+    ];
+  };
+
+  // "data" and "mix" are one place in the form (sourceField draws both choices).
+  const inForm = (keys: TrainSettingName[]) => keys.filter((k) => k !== "mix");
+  const basicKeys = inForm(trainSettingNames.filter((k) => runFormFields[k].view === "basic"));
+  const errorCount = submitted ? asked.filter((k) => fieldError(k, current[k])).length : 0;
   const summaryOfRest = [
     `r ${String(current.rank)}, α ${String(current.alpha)}`,
     `${s.choices[String(current.schedule)] ?? String(current.schedule)}`,
@@ -261,7 +332,7 @@ export function NewRunForm() {
         fieldGroups.map((group) => (
           <fieldset className="field-group" key={group}>
             <legend>{s.groups[group]}</legend>
-            <div className="field-grid">{trainSettingNames.filter((k) => runFormFields[k].group === group).map(field)}</div>
+            <div className="field-grid">{inForm(trainSettingNames.filter((k) => runFormFields[k].group === group)).map(field)}</div>
           </fieldset>
         ))
       )}

@@ -6,6 +6,7 @@ import { useAppStore } from "../../store/AppStoreProvider.js";
 import type { RunDetail as RunDetailData } from "../../store/AppState.js";
 import { liveRate } from "./liveRate.js";
 import { TryPanel } from "../models/TryPanel.js";
+import { languageLine } from "../mixes/distributionData.js";
 import { LossChart } from "./LossChart.js";
 import { RunStatusBadge } from "./RunStatusBadge.js";
 import { formatBytes, formatDuration } from "../../../../electron/shared/formatQuantities.js";
@@ -63,7 +64,9 @@ export function RunDetail() {
   const model = models.find((m) => m.id === (run.modelId ?? c.model));
   const settings: Array<[string, string]> = [
     [s.fields.model.label, models.find((m) => m.id === (run.modelId ?? c.model))?.name ?? c.model],
-    [s.fields.data.label, c.data],
+    c.mix || run.mix
+      ? [s.fields.mix.label, run.mix ? `${run.mix.name} — ${languageLine(run.mix)}` : (c.mix ?? "")]
+      : [s.fields.data.label, c.data ?? ""],
     [s.fields.format.label, s.choices[c.format] ?? c.format],
     [s.fields.steps.label, String(c.steps ?? `${c.epochs ?? 1} epoch(s)`)],
     [s.fields.lr.label, `${c.lr} (${s.choices[c.schedule] ?? c.schedule}${c.warmupSteps ? `, warm-up ${c.warmupSteps}` : ""})`],

@@ -9,7 +9,7 @@ import { strings } from "../../i18n/strings.js";
 const s = strings.runs;
 export const fieldGroups = ["data", "training", "adapter", "optimizer", "compute", "output"] as const;
 export type FieldGroup = (typeof fieldGroups)[number];
-export type FieldKind = "model" | "path" | "text" | "number" | "choice" | "flag" | "targets";
+export type FieldKind = "model" | "mix" | "path" | "text" | "number" | "choice" | "flag" | "targets";
 export interface FieldSpec {
   kind: FieldKind;
   /** Basic shows the four settings that decide a run; everything else is in Advanced. */
@@ -24,6 +24,8 @@ export interface FieldSpec {
 export const runFormFields: Record<TrainSettingName, FieldSpec> = {
   model: { kind: "model", view: "basic", group: "data" },
   data: { kind: "path", view: "basic", group: "data" },
+  // A saved mix instead of the data file: the form offers one or the other (dataSource).
+  mix: { kind: "mix", view: "basic", group: "data" },
   steps: { kind: "number", view: "basic", group: "training" },
   lr: { kind: "number", view: "basic", group: "training", step: "any" },
   name: { kind: "text", view: "advanced", group: "output" },
@@ -106,7 +108,7 @@ function inputOf(key: TrainSettingName, value: FieldValue): unknown {
     const text = String(value).trim();
     return text === "" ? undefined : Number(text);
   }
-  if (kind === "path" || kind === "text" || kind === "model") {
+  if (kind === "path" || kind === "text" || kind === "model" || kind === "mix") {
     const text = String(value).trim();
     return text === "" ? undefined : text;
   }
@@ -118,6 +120,9 @@ export function fieldError(key: TrainSettingName, value: FieldValue): string | n
   const input = inputOf(key, value);
   const label = s.fields[key].label;
   if (input === undefined) {
+    // The schema lets either be absent (exactly one is given); the form asks for the one chosen.
+    if (key === "mix") return s.check.noMix;
+    if (key === "data") return s.check.required(label);
     return shape[key].safeParse(undefined).success ? null : s.check.required(label);
   }
   if (typeof input === "number" && !Number.isFinite(input)) return s.check.notANumber(label, rangeText(key));
@@ -128,11 +133,22 @@ export function fieldError(key: TrainSettingName, value: FieldValue): string | n
   return s.check.invalid(label);
 }
 
+/** What a run trains on: a data file, or a saved mix (exactly one; the schema lets either be absent). */
+export type DataSource = "data" | "mix";
+
+/** The source the values choose: a mix once one is picked, else the data file. */
+export const dataSourceOf = (values: Pick<RunFormValues, "mix">): DataSource => (String(values.mix ?? "").trim() ? "mix" : "data");
+
+/** The settings the form asks for with this source: every one but the other source's. */
+export function formSettings(source: DataSource): TrainSettingName[] {
+  return trainSettingNames.filter((k) => k !== (source === "mix" ? "data" : "mix"));
+}
+
 /** The run configuration the form describes, or the fields that stop it. */
-export function configFromForm(values: RunFormValues): { config: TrainConfigInput | null; errors: Partial<Record<TrainSettingName, string>> } {
+export function configFromForm(values: RunFormValues, source: DataSource = dataSourceOf(values)): { config: TrainConfigInput | null; errors: Partial<Record<TrainSettingName, string>> } {
   const errors: Partial<Record<TrainSettingName, string>> = {};
   const config: Record<string, unknown> = {};
-  for (const key of trainSettingNames) {
+  for (const key of formSettings(source)) {
     const error = fieldError(key, values[key]);
     if (error) errors[key] = error;
     const input = inputOf(key, values[key]);

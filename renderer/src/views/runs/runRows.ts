@@ -29,7 +29,7 @@ export function runRow(run: Run, models: readonly Model[]): RunRow {
     name: run.name,
     status: run.status,
     model: models.find((m) => m.id === (run.modelId ?? run.config.model))?.name ?? run.config.model,
-    data: fileStem(run.config.data),
+    data: run.mix?.name ?? run.config.mix ?? fileStem(run.config.data ?? ""),
     steps: run.totalSteps || run.config.steps || 0,
     lr: run.config.lr,
     rank: run.config.rank,
