@@ -145,7 +145,7 @@ function chooseDecoding(file: string, head: Buffer): Decoding {
 }
 
 /** Where a line's UTF-8 first goes wrong (0-based byte), for the error message. */
-function firstInvalidByte(line: Uint8Array): number {
+export function firstInvalidByte(line: Uint8Array): number {
   const cont = (b: number | undefined, lo = 0x80, hi = 0xbf): boolean => b !== undefined && b >= lo && b <= hi;
   let i = 0;
   while (i < line.length) {

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { PolytuneError } from "../../shared/PolytuneError.js";
 import type { Conversation, Turn } from "./Conversation.js";
+import { firstInvalidByte } from "./decodeText.js";
 
 const roleAliases: Record<string, Turn["role"]> = {
   system: "system",
@@ -103,28 +104,6 @@ function decodeUtf8Lines(file: string, bytes: Buffer): string[] {
     at = end + 1;
   }
   return lines;
-}
-
-/** Where a line's UTF-8 first goes wrong (the byte that starts the bad sequence); only used to word the error. */
-function firstInvalidByte(line: Uint8Array): number {
-  const cont = (b: number | undefined, lo = 0x80, hi = 0xbf): boolean => b !== undefined && b >= lo && b <= hi;
-  let i = 0;
-  while (i < line.length) {
-    const b = line[i]!;
-    let n: number;
-    if (b < 0x80) n = 1;
-    else if (b >= 0xc2 && b <= 0xdf) n = cont(line[i + 1]) ? 2 : 0;
-    else if (b >= 0xe0 && b <= 0xef) {
-      const [lo, hi] = b === 0xe0 ? [0xa0, 0xbf] : b === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
-      n = cont(line[i + 1], lo, hi) && cont(line[i + 2]) ? 3 : 0;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      const [lo, hi] = b === 0xf0 ? [0x90, 0xbf] : b === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
-      n = cont(line[i + 1], lo, hi) && cont(line[i + 2]) && cont(line[i + 3]) ? 4 : 0;
-    } else n = 0;
-    if (n === 0) return i;
-    i += n;
-  }
-  return Math.max(0, line.length - 1);
 }
 
 export interface LoadedData {
