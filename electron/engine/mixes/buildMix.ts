@@ -7,22 +7,11 @@ import type { MixCounts, MixRecipe, MixStrategy } from "../../shared/mixContract
 import { PolytuneError } from "../../shared/PolytuneError.js";
 import { seededRandom, seededShuffle } from "../random/seededRandom.js";
 import { cappedShares, largestRemainder } from "./allocateCounts.js";
+import type { ExampleCandidate } from "../datasets/DatasetStore.js";
 import { hasTemplates, translationInstruction, templateCount } from "./translationTemplates.js";
 
-/** What the builder needs of a stored example (DatasetStore.candidates gives it, in stored order). */
-export interface MixCandidate {
-  id: number;
-  datasetId: string;
-  ordinal: number;
-  hash: string;
-  language: string;
-  confidence: number;
-  claimedLanguage: string | null;
-  provenance: Provenance;
-  category: string | null;
-  /** The example this one is a machine translation of. */
-  translatedFrom: number | null;
-}
+/** What the builder needs of a stored example: DatasetStore.candidates's rows, in stored order. */
+export type MixCandidate = ExampleCandidate;
 
 /** What the builder needs of a stored sentence pair (DatasetStore.pairs gives it, in stored order). */
 export interface MixPair {
