@@ -11,6 +11,7 @@ import { formatBytes, formatCount } from "../shared/formatQuantities.js";
 import { registerDataCommands } from "./registerDataCommands.js";
 import { registerMixCommands } from "./registerMixCommands.js";
 import { registerScoreCommand } from "./registerScoreCommand.js";
+import { registerEvalCommand } from "./registerEvalCommand.js";
 import { registerTrainCommands } from "./registerTrainCommands.js";
 import { registerTranslateCommands } from "./registerTranslateCommands.js";
 import { runDemo } from "./runDemo.js";
@@ -312,6 +313,7 @@ export function buildProgram(): Command {
   registerTranslateCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   registerMixCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   registerScoreCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerEvalCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   return program;
 }
 

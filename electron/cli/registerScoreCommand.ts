@@ -120,8 +120,8 @@ export function formatSuiteScore(score: SuiteScoreShape, showItems: boolean): st
 
 const pValue = (p: number | null): string => (p === null ? "—" : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
-/** The comparison table: system against baseline per language and metric, with both tests' p-values. */
-export function formatComparisons(comparisons: readonly ScoreComparison[]): string {
+/** The comparison table's lines (header, rule, one row per language and metric): system against baseline, with both tests' p-values. */
+export function comparisonTable(comparisons: readonly ScoreComparison[]): string[] {
   const rows = comparisons.map((c) => [
     c.language ?? "all",
     c.metric,
@@ -133,10 +133,12 @@ export function formatComparisons(comparisons: readonly ScoreComparison[]): stri
     pValue(c.p),
     c.mcnemar ? `${pValue(c.mcnemar.p)} (b ${c.mcnemar.b}, c ${c.mcnemar.c})` : "—",
   ]);
-  return [
-    "System against baseline, items both scored (difference = system − baseline, 0–100; paired bootstrap p; McNemar exact p for 0/1 metrics):",
-    ...table(["language", "metric", "n", "baseline", "system", "diff", "95% CI", "p", "McNemar p"], rows),
-  ].join("\n");
+  return table(["language", "metric", "n", "baseline", "system", "diff", "95% CI", "p", "McNemar p"], rows);
+}
+
+/** The comparison table under its title. */
+export function formatComparisons(comparisons: readonly ScoreComparison[]): string {
+  return ["System against baseline, items both scored (difference = system − baseline, 0–100; paired bootstrap p; McNemar exact p for 0/1 metrics):", ...comparisonTable(comparisons)].join("\n");
 }
 
 export function registerScoreCommand(program: Command, deps: ScoreCliDeps): void {

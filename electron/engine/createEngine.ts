@@ -25,7 +25,6 @@ import { ImportJobs } from "./datasets/ImportJobs.js";
 import type { Carrier, Engine, EngineEventListener } from "./Engine.js";
 import { completePath } from "./files/completePath.js";
 import { prepareHome, resolveHome, type HomeLayout } from "./home/resolveHome.js";
-import { scoreLanguages } from "./eval/scoreLanguages.js";
 import { compareSuites, scoreSuite } from "./eval/scoreSuite.js";
 import { GreedyRunner } from "./infer/GreedyRunner.js";
 import { disposeLlamaRuntimes, getLlamaRuntime } from "./llamacpp/llamaRuntime.js";
@@ -40,6 +39,7 @@ import { encodeExample } from "./train/encodeExample.js";
 import { mergeAdapter } from "./train/mergeAdapter.js";
 import { TrainingJobs, type SpawnTrainWorker } from "./train/TrainingJobs.js";
 import { TranslationJobs } from "./translate/TranslationJobs.js";
+import { EvalJobs } from "./eval/job/EvalJobs.js";
 import { appVersion } from "./system/appVersion.js";
 import { runDoctor } from "./system/runDoctor.js";
 
@@ -133,6 +133,7 @@ export class PolytuneEngine implements Engine {
       ...this.translateHandlers(),
       ...this.mixHandlers(),
       ...this.evalScoreHandlers(),
+      ...this.evalJobHandlers(),
       "app.info": (_input, carrier) => ({ version: appVersion(), home: this.home, database: this.databasePath, modelsDir: this.layout.models, carrier }),
       "system.doctor": () => runDoctor(this.home, this.databasePath),
       "models.list": () => this.models.list(),
@@ -186,11 +187,6 @@ export class PolytuneEngine implements Engine {
       "models.makeTiny": (spec) => writeTinyModel({ ...spec, out: resolve(spec.out) }),
       "models.merge": ({ model, adapter, out, type, backend }) =>
         mergeAdapter({ modelPath: this.models.find(model)?.path ?? resolve(model), adapterPath: resolve(adapter), out: resolve(out), type, backend }),
-      "eval.languages": async ({ model, data, adapter, format, maxTokens, gpu }) => {
-        const m = await this.usableModel(model);
-        const progress = this.progress("eval.languages", `Scoring ${m.name} per language`);
-        return scoreLanguages(this.runner, { modelPath: m.path, data: resolve(data), format, maxTokens, gpu, onProgress: progress, ...(adapter !== undefined ? { adapterPath: resolve(adapter) } : {}) });
-      },
       // After the sweep at start, so a run whose process is gone never reads as running.
       "runs.list": async () => {
         await this.jobs.ready;
@@ -355,6 +351,35 @@ export class PolytuneEngine implements Engine {
   }
   // ── end eval.score ──
 
+  // ── the evaluation job (eval.start …): decode, judge, score; resumable ──
+  private evalJobsInstance: EvalJobs | undefined;
+
+  /** Made on first use, like the translation jobs. */
+  private get evalJobs(): EvalJobs {
+    this.evalJobsInstance ??= new EvalJobs(this.db, this.runs, this.databasePath, (name, payload) => this.emit(name, payload));
+    return this.evalJobsInstance;
+  }
+
+  private evalJobHandlers(): Pick<Handlers, "eval.start" | "eval.list" | "eval.get" | "eval.items" | "eval.cancel" | "eval.resume" | "eval.wait" | "eval.remove"> {
+    return {
+      "eval.start": async (input) => {
+        await this.jobs.ready;
+        // A judge named by library id or name is read from its file. The model (a run names its own) is
+        // resolved last, once start() has checked the rest: resolving may add a file to the library.
+        const judge = input.judge ? { ...input.judge, model: this.models.find(input.judge.model)?.path ?? resolve(input.judge.model) } : undefined;
+        return this.evalJobs.start({ ...input, ...(judge ? { judge } : {}) }, (run) => this.usableModel(run ? (run.modelId ?? run.config.model) : input.model!));
+      },
+      "eval.list": () => this.evalJobs.list(),
+      "eval.get": ({ job }) => this.evalJobs.get(job),
+      "eval.items": (query) => this.evalJobs.items(query),
+      "eval.cancel": ({ job }) => this.evalJobs.cancel(job),
+      "eval.resume": async ({ job }) => this.evalJobs.resume(job, await this.usableModel(this.evalJobs.store.row(job).model_id)),
+      "eval.wait": ({ job }) => this.evalJobs.waitFor(job),
+      "eval.remove": async ({ job }) => ({ removed: await this.evalJobs.remove(job) }),
+    };
+  }
+  // ── end evaluation job ──
+
   // ── datasets (data.*): import in a worker thread, list, show, remove ──
   private datasetHandlers(): Pick<Handlers, "data.inspect" | "data.import" | "data.cancelImport" | "data.list" | "data.show" | "data.remove"> {
     return {
@@ -394,6 +419,7 @@ export class PolytuneEngine implements Engine {
 
   async close(): Promise<void> {
     await this.translationJobs?.shutdown();
+    await this.evalJobsInstance?.shutdown();
     await this.jobs.shutdown();
     await this.imports.shutdown();
     await this.runner.dispose();

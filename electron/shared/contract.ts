@@ -5,7 +5,7 @@ import { z } from "zod";
 import { datasetCalls, datasetEvents } from "./datasetContract.js";
 import { mixCalls, mixEvents, RunMixSchema } from "./mixContract.js";
 import { translateCalls, translateEvents } from "./translateContract.js";
-import { evalCalls, evalEvents } from "./evalContract.js";
+import { evalCalls, evalEvents, evalJobCalls } from "./evalContract.js";
 
 export const ModelIdSchema = z.string().min(1).max(64);
 
@@ -325,38 +325,6 @@ export const TinyModelInfoSchema = z.object({
   type: z.enum(tinyWeightTypes),
 });
 
-/** Per-language scoring of a model, and of the model with an adapter, on an instruction data set. */
-export const LanguageScoresInputSchema = z
-  .object({
-    model: z.string().min(1).max(4096),
-    /** A JSONL instruction file; each example's `lang` groups the scores. */
-    data: z.string().min(1).max(4096),
-    adapter: z.string().min(1).max(4096).optional(),
-    format: z.enum(["raw", ...promptFormats]).default("alpaca"),
-    maxTokens: z.number().int().min(1).max(4096).default(24),
-    gpu: z.enum(["auto", "cpu"]).default("auto"),
-  })
-  .strict();
-const AnswerScoresSchema = z.object({
-  exact: z.number().int(),
-  /** Answers whose identified language (lid.176) is the prompt's: paper 002's language correctness. */
-  languageCorrect: z.number().int(),
-});
-export const LanguageScoresSchema = z.object({
-  examples: z.number().int(),
-  languages: z.array(
-    z.object({
-      language: z.string(),
-      examples: z.number().int(),
-      base: AnswerScoresSchema,
-      /** Null when no adapter was given. */
-      tuned: AnswerScoresSchema.nullable(),
-      sample: z.object({ prompt: z.string(), expected: z.string(), base: z.string(), tuned: z.string().nullable() }),
-    }),
-  ),
-});
-export type LanguageScores = z.infer<typeof LanguageScoresSchema>;
-
 const empty = z.object({}).strict();
 const byModel = z.object({ model: z.string().min(1).max(4096) }).strict();
 
@@ -419,11 +387,11 @@ export const calls = {
     output: z.object({ out: z.string(), backend: z.string(), device: z.string() }),
   },
   "runs.wait": { input: z.object({ run: z.string().min(1).max(64) }).strict(), output: RunSchema },
-  "eval.languages": { input: LanguageScoresInputSchema, output: LanguageScoresSchema },
   ...datasetCalls,
   ...mixCalls,
   ...translateCalls,
   ...evalCalls,
+  ...evalJobCalls,
 } as const;
 
 /** Every event the engine pushes to the UI. */

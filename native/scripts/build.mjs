@@ -1,6 +1,6 @@
 // Builds the trainer addon offline: checks out node-llama-cpp's llama.cpp release from its git bundle
-// (for the ggml headers), then compiles with the machine's cmake and C++ compiler against node-addon-api
-// and links the prebuilt ggml libraries of the matching @node-llama-cpp package.
+// (for the ggml and llama headers), then compiles with the machine's cmake and C++ compiler against
+// node-addon-api and links the prebuilt ggml and llama libraries of the matching @node-llama-cpp package.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -51,7 +51,10 @@ const binsDir = join(binsRoot, readdirSync(binsRoot).find((d) => existsSync(join
 const libs = readdirSync(binsDir);
 const baseLib = libs.find((f) => /^libggml-base\.(so|dylib)$/.test(f));
 const ggmlLib = libs.find((f) => /^libggml(\.v[\d.]+)?\.(so|dylib)$/.test(f));
+// libllama: the batched decoder calls llama.cpp's C API, the same library node-llama-cpp loads.
+const llamaLib = libs.find((f) => /^libllama(\.v[\d.]+)?\.(so|dylib)$/.test(f));
 if (!baseLib || !ggmlLib) fail(`no ggml libraries in ${binsDir}`);
+if (!llamaLib) fail(`no llama library in ${binsDir}`);
 
 const build = join(root, "native", "build");
 mkdirSync(build, { recursive: true });
@@ -59,9 +62,11 @@ const defs = {
   NODE_ADDON_API_DIR: require("node-addon-api").include_dir.replace(/^node_modules/, join(root, "node_modules")),
   NODE_API_HEADERS_DIR: require("node-api-headers").include_dir,
   GGML_INCLUDE_DIR: join(source, "ggml", "include"),
+  LLAMA_INCLUDE_DIR: join(source, "include"),
   GGML_LIB_DIR: binsDir,
   GGML_BASE_LIB: join(binsDir, baseLib),
   GGML_LIB: join(binsDir, ggmlLib),
+  LLAMA_LIB: join(binsDir, llamaLib),
 };
 const started = Date.now();
 try {

@@ -4,10 +4,12 @@
 #include <napi.h>
 
 #include "addon_args.h"
+#include "batched_decoder.h"
 #include "lora_trainer.h"
 
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 namespace {
 
@@ -303,9 +305,138 @@ Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
     return p;
 }
 
+// startDecode(options, onResult) → {cancel(), done}: batched decoding on its own thread (a whole job,
+// not a pool task, so it never waits behind or blocks node-llama-cpp's work on the libuv pool). Each
+// finished prompt reaches onResult on the JS thread as soon as it is done; `done` settles at the end.
+struct decode_job {
+    std::atomic<bool> cancel{false};
+    Napi::Promise::Deferred deferred;
+    Napi::FunctionReference on_result;
+    Napi::ObjectReference callback_error;  // what onResult threw: `done` rejects with it
+    explicit decode_job(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+};
+
+// What the decode thread hands to the JS thread: one result, or the end (with an error when it failed).
+struct decode_message {
+    bool end = false;
+    polytune::decode_result result;
+    std::string error, code, where;
+};
+
+polytune::decode_options read_decode_options(Napi::Env env, const Napi::Object & o) {
+    polytune::decode_options d;
+    auto num = [&](const char * k, double fallback) { return o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().DoubleValue() : fallback; };
+    if (!o.Get("modelPath").IsString()) bad_input(env, "startDecode: modelPath is required", true);
+    d.model_path = o.Get("modelPath").As<Napi::String>().Utf8Value();
+    if (o.Get("adapterPaths").IsArray()) {
+        auto a = o.Get("adapterPaths").As<Napi::Array>();
+        for (uint32_t i = 0; i < a.Length(); i++) d.adapter_paths.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+    }
+    if (!o.Get("prompts").IsArray()) bad_input(env, "startDecode: prompts is required", true);
+    auto prompts = o.Get("prompts").As<Napi::Array>();
+    try {
+        for (uint32_t i = 0; i < prompts.Length(); i++) {
+            Napi::Object p = prompts.Get(i).As<Napi::Object>();
+            polytune::decode_prompt dp;
+            dp.tokens = to_tokens(p.Get("tokens"));
+            if (p.Get("prefix").IsTypedArray()) dp.prefix = to_tokens(p.Get("prefix"));
+            dp.max_tokens = p.Get("maxTokens").IsNumber() ? p.Get("maxTokens").As<Napi::Number>().Int32Value() : 0;
+            if (p.Get("stop").IsArray()) {
+                auto s = p.Get("stop").As<Napi::Array>();
+                for (uint32_t j = 0; j < s.Length(); j++) dp.stop.push_back(s.Get(j).As<Napi::String>().Utf8Value());
+            }
+            d.prompts.push_back(std::move(dp));
+        }
+    } catch (const std::runtime_error & e) {
+        bad_input(env, std::string("startDecode: ") + e.what(), true);
+    }
+    d.parallel = (int) num("parallel", 1);
+    d.context_size = (int) num("contextSize", 0);
+    d.threads = (int) num("threads", 0);
+    d.repeat_penalty = (float) num("repeatPenalty", 1.1);
+    d.repeat_last_n = (int) num("repeatLastN", 64);
+    d.temperature = (float) num("temperature", 0);
+    d.top_p = (float) num("topP", 1);
+    d.seed = (uint32_t) num("seed", 0);
+    return d;
+}
+
+Napi::Value StartDecode(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject() || !info[1].IsFunction()) throw Napi::TypeError::New(env, "startDecode() takes an options object and a result callback");
+    auto options = std::make_shared<polytune::decode_options>(read_decode_options(env, info[0].As<Napi::Object>()));
+    auto job = std::make_shared<decode_job>(env);
+    job->on_result = Napi::Persistent(info[1].As<Napi::Function>());
+    auto deliver = [job](Napi::Env e, Napi::Function, decode_message * m) {
+        std::unique_ptr<decode_message> msg(m);
+        if (e == nullptr) return;  // the environment is going away
+        if (!msg->end) {
+            const auto & r = msg->result;
+            Napi::Object o = Napi::Object::New(e);
+            o.Set("index", r.index);
+            auto tokens = Napi::Int32Array::New(e, r.tokens.size());
+            std::copy(r.tokens.begin(), r.tokens.end(), tokens.Data());
+            o.Set("tokens", tokens);
+            o.Set("stopReason", r.stop_reason);
+            o.Set("seconds", r.seconds);
+            try {
+                job->on_result.Call({o});
+            } catch (const Napi::Error & thrown) {
+                job->cancel = true;  // a throwing callback ends the job
+                if (job->callback_error.IsEmpty() && thrown.Value().IsObject()) job->callback_error = Napi::Persistent(thrown.Value().As<Napi::Object>());
+            }
+            return;
+        }
+        // The end: JS references are dropped here, on the JS thread, whichever thread frees the job.
+        job->on_result.Reset();
+        if (!job->callback_error.IsEmpty()) {
+            job->deferred.Reject(job->callback_error.Value());
+            job->callback_error.Reset();
+        } else if (msg->error.empty()) {
+            job->deferred.Resolve(e.Undefined());
+        } else {
+            Napi::Error err = Napi::Error::New(e, msg->error);
+            if (!msg->code.empty()) err.Value().Set("code", msg->code);
+            if (!msg->where.empty()) err.Value().Set("where", msg->where);
+            job->deferred.Reject(err.Value());
+        }
+    };
+    auto tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo &) {}), "polytune-decode", 0, 1);
+    std::thread([options, job, tsfn, deliver]() mutable {
+        auto end = std::make_unique<decode_message>();
+        end->end = true;
+        try {
+            polytune::run_batched_decode(*options, job->cancel, [&](polytune::decode_result && r) {
+                auto m = std::make_unique<decode_message>();
+                m->result = std::move(r);
+                if (tsfn.BlockingCall(m.get(), deliver) == napi_ok) m.release();
+            });
+        } catch (const polytune::trainer_error & e) {
+            end->code = e.code;
+            end->error = e.what();
+            if (auto * d = dynamic_cast<const polytune::decode_error *>(&e)) end->where = d->where;
+        } catch (const std::bad_alloc &) {
+            end->code = "out-of-memory";
+            end->error = "out of host memory";
+        } catch (const std::exception & e) {
+            end->error = e.what();
+        }
+        if (tsfn.BlockingCall(end.get(), deliver) == napi_ok) end.release();
+        tsfn.Release();
+    }).detach();
+    Napi::Object handle = Napi::Object::New(env);
+    handle.Set("cancel", Napi::Function::New(env, [job](const Napi::CallbackInfo & i) {
+        job->cancel = true;
+        return i.Env().Undefined();
+    }));
+    handle.Set("done", job->deferred.Promise());
+    return handle;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Trainer::Init(env, exports);
     exports.Set("openTrainer", Napi::Function::New(env, OpenTrainer));
+    exports.Set("startDecode", Napi::Function::New(env, StartDecode));
     return exports;
 }
 

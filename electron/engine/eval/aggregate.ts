@@ -1,7 +1,8 @@
 // Per-language and overall means of a suite's item scores, on 0–100, each with a 95% percentile
-// bootstrap interval over items. Every suite calls this, so all intervals are computed one way.
+// bootstrap interval over items (and, for sampled outputs, over each item's seeds). Every suite calls
+// this, so all intervals are computed one way.
 import type { Aggregate, ItemScore } from "./SuiteScore.js";
-import { bootstrapStatistic, bootstrapDefaults } from "./statistics/bootstrap.js";
+import { bootstrapNestedMean, bootstrapStatistic, bootstrapDefaults } from "./statistics/bootstrap.js";
 
 /**
  * How one metric is aggregated.
@@ -22,7 +23,17 @@ export interface AggregateOptions {
   seed?: number;
   /** Also one aggregate per language (default true); the overall one (language null) always comes first. */
   perLanguage?: boolean;
+  /**
+   * Per item (same order as `items`), its scores under each sampling seed, whose mean is the item's
+   * score. Where an item has more than one, a per-item metric's interval comes from the two-level
+   * bootstrap (items, then each drawn item's seeds), so the spread between seeds widens it; without
+   * replicates, or with one per item, the interval is the bootstrap over items alone. A corpus
+   * metric's interval is always over items (its statistic takes item indices only).
+   */
+  replicates?: ReadonlyArray<ReadonlyArray<Record<string, number | null>> | undefined>;
 }
+
+const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
 /** A metric given by name alone is taken as per-item 0–100 ("percent"). */
 export type MetricInput = MetricSpec | string;
@@ -56,9 +67,27 @@ export function aggregate(items: readonly ItemScore[], metrics: readonly MetricI
             for (const k of idx) s += items[scored[k]!]!.scores[m.metric]!;
             return (scale * s) / idx.length;
           };
+      const replicates = corpus ? undefined : replicatesOf(options.replicates, scored, items, m.metric);
+      if (replicates) {
+        // The estimate as without replicates (the item scores' mean); only the interval draws seeds too.
+        const estimate = statistic(scored.map((_, k) => k));
+        const { ci } = bootstrapNestedMean(replicates, { resamples, seed });
+        out.push({ language: group.language, metric: m.metric, n: scored.length, mean: estimate, ci95: ci ? [scale * ci[0], scale * ci[1]] : null });
+        continue;
+      }
       const { estimate, ci } = bootstrapStatistic(scored.length, statistic, { resamples, seed });
       out.push({ language: group.language, metric: m.metric, n: scored.length, mean: estimate, ci95: ci });
     }
   }
   return out;
+}
+
+/** Each scored item's finite replicate values of `metric` (its own score where it has none); undefined when no item has two. */
+function replicatesOf(given: AggregateOptions["replicates"], scored: readonly number[], items: readonly ItemScore[], metric: string): number[][] | undefined {
+  if (!given) return undefined;
+  const rows = scored.map((i) => {
+    const values = (given[i] ?? []).map((r) => r[metric]).filter(finite);
+    return values.length > 0 ? values : [items[i]!.scores[metric]!];
+  });
+  return rows.some((r) => r.length > 1) ? rows : undefined;
 }

@@ -3,9 +3,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { LoraTarget, MergedType, TrainBackend } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
+import { nativeAddonCandidates, nativeAddonPath } from "../install/nativeAddonPath.js";
 import { unpackedPath } from "../install/unpackedPath.js";
 import { nodeLlamaCppLlamaDir } from "../llamacpp/llamaCppSource.js";
 
@@ -131,10 +131,9 @@ let addon: TrainerAddon | undefined;
 /** Loads native/build/Release/polytune_trainer.node, built by `npm run build:native`. */
 export function loadTrainerAddon(): TrainerAddon {
   if (addon) return addon;
-  const candidates = ["../../../native/build/Release/polytune_trainer.node", "../../../../native/build/Release/polytune_trainer.node"].map((rel) => unpackedPath(fileURLToPath(new URL(rel, import.meta.url))));
-  const path = candidates.find((p) => existsSync(p));
+  const path = nativeAddonPath();
   if (!path) {
-    throw new PolytuneError("trainer-missing", "The native trainer is not built.", { hint: "Run `npm run build:native` (needs cmake and a C++ compiler).", where: candidates[0] });
+    throw new PolytuneError("trainer-missing", "The native trainer is not built.", { hint: "Run `npm run build:native` (needs cmake and a C++ compiler).", where: nativeAddonCandidates()[0] });
   }
   addon = createRequire(import.meta.url)(path) as TrainerAddon;
   return addon;

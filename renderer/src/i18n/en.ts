@@ -1,6 +1,7 @@
 // Every string the interface shows, in English. Another language is a copy of this object with the
 // same shape (the `Strings` type keeps them in step).
 import { dataStrings, mixStrings, translateStrings } from "./enData.js";
+import { evalStrings } from "./enEval.js";
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -8,7 +9,7 @@ export const en = {
   appName: "Polytune",
   tagline: "Offline multilingual instruction tuning",
   skipToContent: "Skip to content",
-  nav: { label: "Areas", home: "Home", models: "Models", data: "Data", runs: "Runs", settings: "Settings" },
+  nav: { label: "Areas", home: "Home", models: "Models", data: "Data", runs: "Runs", evaluate: "Evaluate", settings: "Settings" },
   theme: { label: "Theme", system: "System", light: "Light", dark: "Dark" },
   common: {
     details: "Details",
@@ -360,6 +361,7 @@ export const en = {
   data: dataStrings,
   mixes: mixStrings,
   translate: translateStrings,
+  evaluate: evalStrings,
   settings: {
     title: "Settings",
     appearance: "Appearance",

@@ -3,6 +3,7 @@ import type { ApiClient } from "../api/createApiClient.js";
 import type { AppState } from "./AppState.js";
 import { createAppSlice, routeFromHash } from "./createAppSlice.js";
 import { createDataSlice } from "./createDataSlice.js";
+import { createEvalSlice } from "./createEvalSlice.js";
 import { createMixesSlice } from "./createMixesSlice.js";
 import { createModelsSlice } from "./createModelsSlice.js";
 import { createRunsSlice } from "./createRunsSlice.js";
@@ -22,6 +23,7 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     ...createDataSlice(api)(...a),
     ...createMixesSlice(api)(...a),
     ...createTranslateSlice(api)(...a),
+    ...createEvalSlice(api)(...a),
   }));
 
   api.on("models.changed", () => void store.getState().loadModels());
@@ -53,6 +55,8 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
   api.on("mixes.changed", () => void store.getState().loadMixes());
   api.on("translate.progress", (p) => store.getState().translationProgressed(p));
   api.on("translate.changed", (c) => void store.getState().translationChanged(c));
+  api.on("eval.progress", (p) => store.getState().evalProgressed(p));
+  api.on("eval.changed", (c) => void store.getState().evalChanged(c));
   api.on("progress", (p) => {
     store.setState((s) => ({ progress: { ...s.progress, [p.task]: p } }));
     if (p.total !== null && p.done >= p.total) {
@@ -73,6 +77,7 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     void store.getState().loadDatasets();
     void store.getState().loadMixes();
     void store.getState().loadTranslations();
+    void store.getState().loadEvalJobs();
     // Files moved or changed while Polytune was closed, and models that could not be checked before
     // (llama.cpp failed to load), are looked at again; the models.changed event then refreshes the list.
     void api.call("models.recheck", {}).catch(() => undefined);

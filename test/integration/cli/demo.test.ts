@@ -1,6 +1,6 @@
 // The README's main command, `polytune demo`, end to end as a reader runs it (the built CLI on a temp
-// data folder), and `polytune doctor`. The per-language report is checked against the shipped data,
-// read here independently, and every file the demo leaves is opened: model, adapter, database.
+// data folder), and `polytune doctor`. The per-language report is checked against the evaluation job
+// stored in the database and the run's stored mix, and every file the demo leaves is opened: model, adapter, database.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -51,34 +51,14 @@ describe("polytune demo", () => {
     expect(r.stdout).toMatch(/Demo Multi-3 +de 8 · en 8 · es 8$/m);
     expect(r.stdout).toMatch(/Demo CrossAlpaca en-de .*\(en-de 8, de-en 8\)$/m);
 
-    // The report: one line per language, "lang  trained  base/n → tuned/n (language)  base/n → tuned/n (exact)".
+    // The report: one line per language, "lang  tuning  n  base% [CI] → tuned% [CI]  p  lines base → tuned".
     const rows = new Map(
-      [...r.stdout.matchAll(/^ {5}(\w+) +(\d+ ex\.|0-shot) +(\d+)\/(\d+) → (\d+)\/(\d+) +(\d+)\/(\d+) → (\d+)\/(\d+)$/gm)].map((m) => [
+      [...r.stdout.matchAll(/^ {5}(\w+) +(supervised, \d+ ex\.|zero-shot|unknown) +(\d+) +(\d+) \[(\d+), (\d+)\] → (\d+) \[(\d+), (\d+)\] +(\S+) +(\S+) → (\S+)$/gm)].map((m) => [
         m[1]!,
-        { trained: m[2]!, langBase: Number(m[3]), n: Number(m[4]), langTuned: Number(m[5]), exactBase: Number(m[7]), exactTuned: Number(m[9]), n2: Number(m[10]) },
+        { tuning: m[2]!, n: Number(m[3]), base: [m[4], m[5], m[6]].map(Number), tuned: [m[7], m[8], m[9]].map(Number), p: m[10]!, lines: [m[11]!, m[12]!] },
       ]),
     );
     expect([...rows.keys()].sort()).toEqual(["de", "en", "es", "fr", "pt", "ru", "zh"]);
-    const supervised = ["en", "es", "de"];
-    let langBase = 0;
-    let langTuned = 0;
-    let exactTuned = 0;
-    for (const [lang, row] of rows) {
-      expect(row.trained, lang).toBe(supervised.includes(lang) ? "8 ex." : "0-shot");
-      expect(row.n, lang).toBe(4);
-      expect(row.n2, lang).toBe(4);
-      // A random-weight base answers nothing exactly.
-      expect(row.exactBase, lang).toBe(0);
-      if (supervised.includes(lang)) {
-        langBase += row.langBase;
-        langTuned += row.langTuned;
-        exactTuned += row.exactTuned;
-      }
-    }
-    // On the languages it was tuned on, the tuned model answers in the prompt's language and gives back answers it learned.
-    expect(langTuned).toBeGreaterThan(langBase);
-    expect(exactTuned).toBeGreaterThan(0);
-
     // The files it names exist and are what it says.
     const runId = /Done\. Run (\w+),/.exec(r.stdout)?.[1];
     expect(runId, r.stdout).toBeDefined();
@@ -90,9 +70,14 @@ describe("polytune demo", () => {
     expect(adapter.tensors.length).toBeGreaterThan(0);
     const model = readGgufHeader(join(home, "models", "demo-tiny-llama.gguf"));
     expect(kvString(model, "general.architecture")).toBe("llama");
-    const prompts = readFileSync(join(home, "demo", `prompts-${runId}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { lang: string; instruction: string; output: string });
-    expect(prompts).toHaveLength(28);
-    for (const p of prompts) expect(p.instruction.length * p.output.length, p.lang).toBeGreaterThan(0);
+    // The prompts, as the open suite reads them: six per language.
+    const promptsPath = join(home, "demo", `prompts-${runId}.jsonl`);
+    const prompts = readFileSync(promptsPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; language: string; prompt: string; output: string });
+    expect(prompts).toHaveLength(42);
+    for (const p of prompts) expect(p.prompt.length * p.output.length, p.language).toBeGreaterThan(0);
+    const jobId = /^ {5}Evaluation (\w+): /m.exec(r.stdout)?.[1];
+    expect(jobId, r.stdout).toBeDefined();
+    expect(r.stdout).toContain(`polytune eval --show ${jobId} --items`);
 
     const db = new Database(join(home, "polytune.db"), { readonly: true });
     try {
@@ -103,6 +88,50 @@ describe("polytune demo", () => {
       expect(mix.name).toBe("Demo Multi-3");
       expect(mix.recipe.strategy).toMatchObject({ kind: "multi", languages: ["es", "de"] });
       expect(Object.fromEntries(mix.counts.languages.map((l) => [l.language, l.examples]))).toEqual({ en: 8, es: 8, de: 8 });
+
+      // The evaluation as printed is the job as stored: the run's adapter against the base model on the prompts file.
+      const job = db.prepare("SELECT status, run_id, baseline, suites_json, languages_json FROM eval_jobs WHERE id = ?").get(jobId) as { status: string; run_id: string; baseline: number; suites_json: string; languages_json: string };
+      expect(job).toMatchObject({ status: "completed", run_id: runId, baseline: 1 });
+      expect((JSON.parse(job.suites_json) as Array<{ suite: string; data: string[] }>).map((x) => [x.suite, x.data])).toEqual([["open", [promptsPath]]]);
+      const trainedOn = new Map(mix.counts.languages.map((l) => [l.language, l.examples]));
+      // Every language's mark follows from the run's stored mix, and the job stored the same.
+      for (const [lang, row] of rows) expect(row.tuning, lang).toBe(trainedOn.has(lang) ? `supervised, ${trainedOn.get(lang)} ex.` : "zero-shot");
+      expect(JSON.parse(job.languages_json)).toEqual([...rows.keys()].sort().map((language) => (trainedOn.has(language) ? { language, tuning: "supervised", examples: trainedOn.get(language) } : { language, tuning: "zero-shot", examples: 0 })));
+      type Aggregate = { language: string | null; metric: string; n: number; mean: number; ci95: [number, number] | null };
+      type Comparison = { language: string | null; metric: string; p: number; mcnemar: { p: number } | null };
+      const results = new Map(
+        (db.prepare("SELECT system, aggregates_json, comparisons_json FROM eval_results WHERE job_id = ? AND suite = 'open'").all(jobId) as Array<{ system: string; aggregates_json: string; comparisons_json: string }>).map((x) => [
+          x.system,
+          { aggregates: JSON.parse(x.aggregates_json) as Aggregate[], comparisons: JSON.parse(x.comparisons_json) as Comparison[] },
+        ]),
+      );
+      expect([...results.keys()].sort()).toEqual(["base", "tuned"]);
+      const items = db.prepare("SELECT language, system, status, response, scores_json FROM eval_items WHERE job_id = ?").all(jobId) as Array<{ language: string; system: string; status: string; response: string | null; scores_json: string }>;
+      expect(items).toHaveLength(84);
+      const pct = (v: number): number => Number(v.toFixed(0));
+      const pText = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+      for (const [lang, row] of rows) {
+        expect(row.n, lang).toBe(6);
+        for (const system of ["base", "tuned"] as const) {
+          const stored = results.get(system)!.aggregates;
+          const lc = stored.find((a) => a.language === lang && a.metric === "language_correctness")!;
+          expect(row[system], `${lang} ${system}`).toEqual([pct(lc.mean), pct(lc.ci95![0]), pct(lc.ci95![1])]);
+          // The stored mean is the share of this language's outputs whose language was identified as the prompt's.
+          const own = items.filter((i) => i.language === lang && i.system === system);
+          expect(own.every((i) => i.status === "done" && i.response !== null)).toBe(true);
+          expect(lc.n).toBe(own.length);
+          expect(lc.mean).toBeCloseTo((100 * own.filter((i) => (JSON.parse(i.scores_json) as { language_correctness: number }).language_correctness === 1).length) / own.length, 9);
+          const lines = stored.find((a) => a.language === lang && a.metric === "line_pass_rate");
+          expect(row.lines[system === "base" ? 0 : 1], `${lang} ${system} lines`).toBe(lines ? String(pct(lines.mean)) : "—");
+        }
+        const c = results.get("tuned")!.comparisons.find((x) => x.language === lang && x.metric === "language_correctness")!;
+        expect(row.p, lang).toBe(pText(c.mcnemar?.p ?? c.p));
+      }
+      // On the languages it was tuned on, the tuned model answers in the prompt's language more often, and the report says so.
+      const supervised = [...rows.entries()].filter(([lang]) => trainedOn.has(lang));
+      expect(supervised.reduce((n, [, row]) => n + row.tuned[0]!, 0)).toBeGreaterThan(supervised.reduce((n, [, row]) => n + row.base[0]!, 0));
+      expect(r.stdout).toContain("Tuning made the model answer in the prompt's language more often in");
+      expect(r.stdout).toContain("The demo model has random weights");
       const steps = (db.prepare("SELECT step FROM run_metrics WHERE run_id = ? ORDER BY step").all(runId) as Array<{ step: number }>).map((m) => m.step);
       expect(steps).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
       const models = db.prepare("SELECT path FROM models").all() as Array<{ path: string }>;
@@ -120,8 +149,14 @@ describe("polytune demo", () => {
     }
 
     // A second demo reuses the imported datasets and the saved mixes instead of duplicating them.
-    const again = await polytune("demo", "--steps", "2");
+    const again = await polytune("--json", "demo", "--steps", "2");
     expect(again.code, again.stderr).toBe(0);
+    // --json: the evaluation job itself, beside the prompts it read.
+    const report = JSON.parse(again.stdout) as { run: { id: string }; prompts: string; evaluation: { status: string; run: string; baseline: boolean; results: Array<{ system: string }> }; perLanguage?: unknown };
+    expect(report.evaluation).toMatchObject({ status: "completed", run: report.run.id, baseline: true });
+    expect(report.evaluation.results.map((x) => x.system).sort()).toEqual(["base", "tuned"]);
+    expect(report.prompts).toBe(join(home, "demo", `prompts-${report.run.id}.jsonl`));
+    expect(report.perLanguage).toBeUndefined();
     const db2 = new Database(join(home, "polytune.db"), { readonly: true });
     try {
       expect((db2.prepare("SELECT COUNT(*) AS n FROM datasets").get() as { n: number }).n).toBe(2);

@@ -53,6 +53,7 @@ describe("a local GGUF judge through node-llama-cpp", () => {
       const relevance = await judge.relevance(task, response);
       checkAttempts(relevance, parseRelevance);
       expect(relevance.prompt).toBe(judgePromptHash("relevance"));
+      // Random weights may write no 0 or 1 at all; how free text becomes a score is pinned on crafted answers in test/unit/eval/judgeReading.test.ts.
       expect([0, 1, null]).toContain(relevance.value);
 
       const criteria = await judge.criteria(task, response);

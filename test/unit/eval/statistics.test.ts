@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { aggregate } from "../../../electron/engine/eval/aggregate.js";
 import type { ItemScore } from "../../../electron/engine/eval/SuiteScore.js";
-import { bootstrapMean, bootstrapOverSeeds, bootstrapStatistic, quantileSorted } from "../../../electron/engine/eval/statistics/bootstrap.js";
+import { bootstrapMean, bootstrapNestedMean, bootstrapOverSeeds, bootstrapStatistic, quantileSorted } from "../../../electron/engine/eval/statistics/bootstrap.js";
 import { mcnemar, mcnemarFromCounts } from "../../../electron/engine/eval/statistics/mcnemar.js";
 import { pairedBootstrap } from "../../../electron/engine/eval/statistics/pairedBootstrap.js";
 import { seededRandom } from "../../../electron/engine/random/seededRandom.js";
@@ -107,6 +107,50 @@ describe("bootstrap over seeds", () => {
 
   it("refuses runs that scored different items", () => {
     expect(() => bootstrapOverSeeds([[1, 2], [1]])).toThrow(/same items/);
+  });
+});
+
+describe("two-level bootstrap (items, then each drawn item's seeds)", () => {
+  it("carries the spread within items that the item means hide", () => {
+    // Two items, each scored 0 under one seed and 1 under the other: both item means are 0.5, so the
+    // bootstrap over items alone gives [50, 50]. Drawing each item's two seeds again, a resample's mean is
+    // k/4 with k ~ Binomial(4, 1/2): P(0) = P(100) = 1/16 = 6.25% > 2.5%, so the 95% interval is [0, 100].
+    const items: ItemScore[] = [
+      { id: "a", language: "en", scores: { accuracy: 0.5 }, detail: {} },
+      { id: "b", language: "en", scores: { accuracy: 0.5 }, detail: {} },
+    ];
+    const replicates = [[{ accuracy: 0 }, { accuracy: 1 }], [{ accuracy: 1 }, { accuracy: 0 }]];
+    const metric = [{ metric: "accuracy", perItem: "fraction" as const }];
+    expect(aggregate(items, metric, { resamples: 1000, seed: 3 })[0]).toMatchObject({ mean: 50, ci95: [50, 50] });
+    const [overall] = aggregate(items, metric, { resamples: 1000, seed: 3, replicates });
+    expect(overall).toMatchObject({ language: null, n: 2, mean: 50, ci95: [0, 100] });
+    // The nested bootstrap's values directly: the same distribution on the 0–1 scale.
+    expect(bootstrapNestedMean([[0, 1], [1, 0]], { resamples: 1000, seed: 3 })).toEqual({ estimate: 0.5, ci: [0, 1] });
+  });
+
+  it("with one replicate per item is the bootstrap over items, draw for draw", () => {
+    const values = bernoulli(60, 0.4, 5);
+    expect(bootstrapNestedMean(values.map((v) => [v]), { resamples: 300, seed: 8 })).toEqual(bootstrapMean(values, { resamples: 300, seed: 8 }));
+    const items: ItemScore[] = values.map((v, i) => ({ id: String(i), language: i % 2 ? "fr" : "de", scores: { accuracy: v } }));
+    const metric = [{ metric: "accuracy", perItem: "fraction" as const }];
+    expect(aggregate(items, metric, { resamples: 300, seed: 8, replicates: values.map((v) => [{ accuracy: v }]) })).toEqual(aggregate(items, metric, { resamples: 300, seed: 8 }));
+  });
+
+  it("leaves a seed's missing value out of its item and keeps the estimate the item scores' mean", () => {
+    // Item a: seeds 1 and null → replicates [1]; item b: seeds 0 and 1 → [0, 1], mean 0.5. Estimate (1 + 0.5) / 2.
+    const items: ItemScore[] = [
+      { id: "a", language: "en", scores: { em: 1 } },
+      { id: "b", language: "en", scores: { em: 0.5 } },
+    ];
+    const [overall] = aggregate(items, [{ metric: "em", perItem: "fraction" }], { resamples: 200, seed: 1, replicates: [[{ em: 1 }, { em: null }], [{ em: 0 }, { em: 1 }]] });
+    expect(overall!.mean).toBeCloseTo(75, 12);
+    // A resample's mean is one of (x + y) / 2 with x, y each 1, 0.5, 0 or 1: never outside [0, 100].
+    expect(overall!.ci95![0]).toBeGreaterThanOrEqual(0);
+    expect(overall!.ci95![1]).toBeLessThanOrEqual(100);
+    expect(bootstrapNestedMean([[1], [0, 1]], { resamples: 200, seed: 1 }).estimate).toBe(0.75);
+    expect(bootstrapNestedMean([[0, 1]]).ci).toBeNull();
+    expect(() => bootstrapNestedMean([])).toThrow(RangeError);
+    expect(() => bootstrapNestedMean([[1], []])).toThrow(RangeError);
   });
 });
 

@@ -6,6 +6,7 @@ import { m0004_run_config_version } from "./m0004_run_config_version.js";
 import { m0005_datasets } from "./m0005_datasets.js";
 import { m0006_mixes } from "./m0006_mixes.js";
 import { m0007_translations } from "./m0007_translations.js";
+import { m0008_evaluations } from "./m0008_evaluations.js";
 
 /** Every migration, in order; versions are 1..N without gaps (checked at start). */
-export const migrations: readonly Migration[] = [m0001_models, m0002_settings, m0003_runs, m0004_run_config_version, m0005_datasets, m0006_mixes, m0007_translations];
+export const migrations: readonly Migration[] = [m0001_models, m0002_settings, m0003_runs, m0004_run_config_version, m0005_datasets, m0006_mixes, m0007_translations, m0008_evaluations];

@@ -103,3 +103,43 @@ export const helpfulnessSchema = {
     score: { enum: [1, 2, 3, 4, 5, 6] },
   },
 } as const;
+
+// Modifier fulfilment (paper 002 §5.2, Table 1): did the response follow the condition a task modifier
+// added? 0/1 as JSON, for the modifiers no rule can check (length, style, two-hop instructions).
+const modifierTemplate = `You are checking whether a response follows one specific condition that was added to a task.
+
+[Task]: %%%TASK%%%
+
+[Condition]: %%%CONDITION%%%
+
+[Response]: %%%SUBMISSION%%%
+
+Does the response fulfil the condition? Judge only the condition, not the overall quality of the response. Output a JSON object {"explanation": a short reason, "fulfilled": 1 if the condition is fulfilled, 0 if it is not}.`;
+
+/** The condition each judged modifier type of the Chirkova et al. set adds, in English (the judge reads the task in its own language). */
+export const modifierConditions: Readonly<Record<string, string>> = {
+  short: "Answer briefly, in just a few sentences.",
+  long: "Give a detailed answer.",
+  scientific_style: "Write in a scientific style.",
+  simple_style: "Use simple words, so that a child can understand the answer.",
+  complex_inst: "The task asks for two things one after the other (for example a recipe and then how to serve it); both must be answered.",
+};
+
+/** The modifier prompt filled in; an unknown modifier type is described by its name. */
+export function modifierPrompt(task: string, modifier: string, submission: string): string {
+  const condition = modifierConditions[modifier] ?? `The modifier "${modifier}" added to the task.`;
+  return modifierTemplate.replace("%%%TASK%%%", () => task).replace("%%%CONDITION%%%", () => condition).replace("%%%SUBMISSION%%%", () => submission);
+}
+
+/** sha256 of the modifier template (and the conditions it fills in), stored with every verdict. */
+export function modifierPromptHash(): string {
+  return `sha256:${createHash("sha256").update(modifierTemplate).update(JSON.stringify(modifierConditions)).digest("hex").slice(0, 16)}`;
+}
+
+export const modifierSchema = {
+  type: "object",
+  properties: {
+    explanation: { type: "string", maxLength: 400 },
+    fulfilled: { enum: [0, 1] },
+  },
+} as const;

@@ -52,3 +52,12 @@ export function parseHelpfulness(text: string): { score: number; explanation: st
   if (score === null) return null;
   return { score, explanation: typeof object.explanation === "string" ? object.explanation : null };
 }
+
+/** Modifier fulfilment (paper 002 §5.2): `{"fulfilled": 0|1}` with an optional string explanation; null for anything else. */
+export function parseModifierVerdict(text: string): { fulfilled: 0 | 1; explanation: string | null } | null {
+  const object = jsonObject(text);
+  if (!object) return null;
+  const { fulfilled, explanation } = object;
+  if (fulfilled !== 0 && fulfilled !== 1) return null;
+  return { fulfilled, explanation: typeof explanation === "string" ? explanation : null };
+}

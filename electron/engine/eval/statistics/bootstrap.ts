@@ -68,6 +68,43 @@ export function bootstrapStatistic(n: number, statistic: (indices: readonly numb
   return { estimate, ci: percentileInterval(values, alpha) };
 }
 
+/**
+ * Two-level bootstrap of a mean over items that each have replicates (one value per sampling seed):
+ * each resample draws n items with replacement and, within each drawn item, as many of its replicates
+ * as it has, with replacement; the item's value is the mean of its drawn replicates and the statistic
+ * the mean over the drawn items (Davison & Hinkley 1997, §3.8). An item with one replicate draws
+ * nothing within, so with one replicate per item this is exactly bootstrapMean of the items (same
+ * draws). The estimate is the mean of the items' replicate means; no interval below two items.
+ */
+export function bootstrapNestedMean(replicates: readonly (readonly number[])[], options: BootstrapOptions = {}): Interval {
+  const n = replicates.length;
+  if (n === 0) throw new RangeError("bootstrap of no items");
+  replicates.forEach((row, i) => {
+    if (row.length === 0) throw new RangeError(`item ${i} has no replicate`);
+  });
+  const { resamples, seed, alpha } = settings(options);
+  const estimate = mean(replicates.map((row) => mean(row)));
+  if (n < 2) return { estimate, ci: null };
+  const rand = seededRandom(seed);
+  const values = new Array<number>(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const row = replicates[Math.floor(rand() * n)]!;
+      const m = row.length;
+      if (m === 1) {
+        total += row[0]!;
+        continue;
+      }
+      let s = 0;
+      for (let k = 0; k < m; k++) s += row[Math.floor(rand() * m)]!;
+      total += s / m;
+    }
+    values[r] = total / n;
+  }
+  return { estimate, ci: percentileInterval(values, alpha) };
+}
+
 export const mean = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
 
 /** Mean of per-item values with its percentile-bootstrap interval over items. */

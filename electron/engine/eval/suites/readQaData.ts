@@ -10,6 +10,8 @@ import type { Excluded } from "../SuiteScore.js";
 export interface QaQuestion {
   id: string;
   question: string | null;
+  /** The passage the answers are spans of (null when the file has none), for building prompts. */
+  context: string | null;
   /** The gold answers' texts, each a non-empty string (at least one). */
   golds: string[];
   /** Where the question is in the file, for messages. */
@@ -57,7 +59,7 @@ function goldTexts(answers: unknown): { golds: string[] } | { reason: string } {
   return { golds };
 }
 
-function addQuestion(out: QaData, seen: Map<string, string>, id: unknown, question: unknown, answers: unknown, where: string): void {
+function addQuestion(out: QaData, seen: Map<string, string>, id: unknown, question: unknown, answers: unknown, where: string, context: unknown): void {
   if (typeof id !== "string" || id === "") fail("A question has no id (a non-empty string is needed to match predictions).", `${where}.id`);
   const earlier = seen.get(id);
   if (earlier) fail(`Question id "${id}" appears twice (first at ${earlier}).`, where, "Ids must be unique to match predictions.");
@@ -67,7 +69,7 @@ function addQuestion(out: QaData, seen: Map<string, string>, id: unknown, questi
     out.excluded.push({ id, reason: `${gold.reason} at ${where}` });
     return;
   }
-  out.questions.push({ id, question: typeof question === "string" ? question : null, golds: gold.golds, where });
+  out.questions.push({ id, question: typeof question === "string" ? question : null, context: typeof context === "string" ? context : null, golds: gold.golds, where });
 }
 
 function lineOfPosition(text: string, position: number): number {
@@ -102,7 +104,7 @@ function readSquadJson(file: string): QaData {
       paragraph.qas.forEach((qa, q) => {
         const qat = `${pat}.qas[${q}]`;
         if (!isRecord(qa)) fail("A question is not an object.", qat);
-        addQuestion(out, seen, qa.id, qa.question, qa.answers, qat);
+        addQuestion(out, seen, qa.id, qa.question, qa.answers, qat, paragraph.context);
       });
     });
   });
@@ -155,7 +157,7 @@ function readArrow(path: string): QaData {
       const answers = isRecord(row.answers) ? row.answers : undefined;
       const texts = answers?.text;
       const list = texts && typeof (texts as { toArray?: unknown }).toArray === "function" ? Array.from((texts as { toArray(): ArrayLike<unknown> }).toArray()) : texts;
-      addQuestion(out, seen, row.id, row.question, row.answers === undefined || row.answers === null ? undefined : list ?? null, where);
+      addQuestion(out, seen, row.id, row.question, row.answers === undefined || row.answers === null ? undefined : list ?? null, where, row.context);
     });
   }
   return out;

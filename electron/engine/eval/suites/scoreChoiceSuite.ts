@@ -18,13 +18,19 @@ export interface ScoreChoiceOptions {
   seed?: number;
 }
 
-interface GoldItem {
+export interface GoldItem {
   id: string;
   language: string | null;
   gold: string;
   /** The choices of this item, in order (labels or letters). */
   choices: readonly string[];
   where: string;
+  /** NLI: the sentence pair, when the file gives it (the evaluation job builds its rank-classification continuations from it). */
+  premise?: string;
+  hypothesis?: string;
+  /** Multiple choice: the question stem and each choice's text, in `choices` order, when the file gives them. */
+  question?: string;
+  choiceTexts?: string[];
 }
 
 interface Prediction {
@@ -61,6 +67,9 @@ function parseJsonLine(file: string, line: number, text: string, what: string): 
   return value as Record<string, unknown>;
 }
 
+/** The NLI sentence pair when both are strings (fields absent from the file are left out, not ""). */
+const pair = (premise: unknown, hypothesis: unknown): { premise?: string; hypothesis?: string } => (typeof premise === "string" && typeof hypothesis === "string" ? { premise, hypothesis } : {});
+
 const stringOrNull = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : typeof v === "number" ? String(v) : null);
 
 /** The gold items, and the ones left out with the reason (a missing or unknown label is never scored). */
@@ -87,9 +96,9 @@ export function readChoiceGold(suite: "nli" | "mcq", file: string, language?: st
         const raw = obj.label ?? obj.gold_label;
         const gold = parseNliLabel(raw);
         if (gold === null) add({ id, reason: `${where}: gold label ${raw === undefined ? "missing" : JSON.stringify(raw)} is not one of ${nliLabels.join(", ")} or 0–2` });
-        else add({ id, language: lang, gold, choices: nliLabels, where });
+        else add({ id, language: lang, gold, choices: nliLabels, where, ...pair(obj.premise ?? obj.sentence1, obj.hypothesis ?? obj.sentence2) });
       } else {
-        const question = obj.question as { choices?: Array<{ label?: unknown }> } | undefined;
+        const question = obj.question as { stem?: unknown; choices?: Array<{ label?: unknown; text?: unknown }> } | undefined;
         const labels = Array.isArray(question?.choices) ? question.choices.map((c) => stringOrNull(c?.label)?.toUpperCase() ?? "") : [...mcqLetters];
         if (labels.some((l) => !/^[A-Z]$/.test(l))) {
           add({ id, reason: `${where}: question.choices has a label that is not a single letter` });
@@ -98,7 +107,11 @@ export function readChoiceGold(suite: "nli" | "mcq", file: string, language?: st
         const raw = obj.answerKey ?? obj.answer ?? obj.label;
         const gold = typeof raw === "string" ? parseChoiceLetter(raw, labels) : null;
         if (gold === null) add({ id, reason: `${where}: gold answer ${raw === undefined ? "missing" : JSON.stringify(raw)} is not one of the letters ${labels.join(", ")}` });
-        else add({ id, language: lang, gold, choices: labels, where });
+        else {
+          const texts = Array.isArray(question?.choices) ? question.choices.map((c) => (typeof c?.text === "string" ? c.text : null)) : [];
+          const stem = typeof question?.stem === "string" ? question.stem : undefined;
+          add({ id, language: lang, gold, choices: labels, where, ...(stem !== undefined ? { question: stem } : {}), ...(texts.length === labels.length && texts.every((t) => t !== null) ? { choiceTexts: texts as string[] } : {}) });
+        }
       }
     }
     return { items, excluded };
@@ -109,6 +122,8 @@ export function readChoiceGold(suite: "nli" | "mcq", file: string, language?: st
   const labelColumn = header.findIndex((h) => h === "gold_label" || h === "label");
   const hasHeader = labelColumn >= 0;
   const languageColumn = hasHeader ? header.findIndex((h) => h === "language" || h === "lang") : -1;
+  const premiseColumn = hasHeader ? header.findIndex((h) => h === "premise" || h === "sentence1") : 0;
+  const hypothesisColumn = hasHeader ? header.findIndex((h) => h === "hypothesis" || h === "sentence2") : 1;
   for (const { line, text: t } of hasHeader ? rows.slice(1) : rows) {
     const fields = t.split("\t");
     const where = `${file}:${line}`;
@@ -123,7 +138,7 @@ export function readChoiceGold(suite: "nli" | "mcq", file: string, language?: st
     const id = String(line);
     const lang = (languageColumn >= 0 ? stringOrNull(fields[languageColumn]) : null) ?? language ?? null;
     if (gold === null) add({ id, reason: `${where}: gold label ${JSON.stringify(raw)} is not one of ${nliLabels.join(", ")} or 0–2` });
-    else add({ id, language: lang, gold, choices: nliLabels, where });
+    else add({ id, language: lang, gold, choices: nliLabels, where, ...pair(fields[premiseColumn], fields[hypothesisColumn]) });
   }
   return { items, excluded };
 }
@@ -154,6 +169,27 @@ export function readChoicePredictions(file: string): Prediction[] {
   return out;
 }
 
+/**
+ * One item's answer read and scored: by rank classification when log-likelihoods are given, else from
+ * the written label (NLI) or letter (MCQ). The in-memory core of scoreChoiceSuite, shared with the
+ * evaluation job's scorer; `predicted` is null when no answer could be read (scored as wrong).
+ */
+export function scoreChoiceAnswer(
+  suite: "nli" | "mcq",
+  gold: { gold: string; choices: readonly string[] },
+  answer: { prediction?: unknown; loglikelihoods?: Record<string, unknown> | readonly unknown[] },
+): { predicted: string | null; scores: { accuracy: 0 | 1 }; detail: Record<string, unknown> } {
+  let predicted: string | null;
+  if (answer.loglikelihoods !== undefined) predicted = rankChoice(answer.loglikelihoods, gold.choices);
+  else if (suite === "nli") predicted = parseNliLabel(answer.prediction);
+  else predicted = parseChoiceLetter(String(answer.prediction), gold.choices);
+  return {
+    predicted,
+    scores: { accuracy: choiceAccuracy(predicted, gold.gold) },
+    detail: { gold: gold.gold, predicted, ...(answer.prediction !== undefined ? { prediction: answer.prediction } : {}), ...(answer.loglikelihoods !== undefined ? { loglikelihoods: answer.loglikelihoods } : {}) },
+  };
+}
+
 /** Accuracy per item (0/1; aggregated ×100 as `accuracy`) for XNLI labels or X-CSQA letters. */
 export function scoreChoiceSuite(options: ScoreChoiceOptions): SuiteScore {
   const { suite } = options;
@@ -179,22 +215,10 @@ export function scoreChoiceSuite(options: ScoreChoiceOptions): SuiteScore {
   for (const g of gold.items) {
     const p = byId.get(g.id);
     if (!p) continue;
-    let predicted: string | null;
-    if (p.loglikelihoods !== undefined) {
-      ranked++;
-      predicted = rankChoice(p.loglikelihoods, g.choices);
-    } else if (suite === "nli") {
-      predicted = parseNliLabel(p.prediction);
-    } else {
-      predicted = parseChoiceLetter(String(p.prediction), g.choices);
-    }
-    if (predicted === null) unreadable++;
-    items.push({
-      id: g.id,
-      language: g.language,
-      scores: { accuracy: choiceAccuracy(predicted, g.gold) },
-      detail: { gold: g.gold, predicted, ...(p.prediction !== undefined ? { prediction: p.prediction } : {}), ...(p.loglikelihoods !== undefined ? { loglikelihoods: p.loglikelihoods } : {}) },
-    });
+    if (p.loglikelihoods !== undefined) ranked++;
+    const scored = scoreChoiceAnswer(suite, g, p);
+    if (scored.predicted === null) unreadable++;
+    items.push({ id: g.id, language: g.language, scores: scored.scores, detail: scored.detail });
   }
   const notes = [
     suite === "nli" ? `XNLI accuracy over ${items.length} item(s); per item 0/1, aggregated on 0–100.` : `Multiple-choice accuracy over ${items.length} item(s); per item 0/1, aggregated on 0–100.`,

@@ -4,11 +4,11 @@
 import { readFileSync } from "node:fs";
 import { PolytuneError } from "../../../shared/PolytuneError.js";
 import { normaliseLanguage } from "../../data/languageCodes.js";
-import { loadLanguageIdentifier } from "../../langid/loadLanguageIdentifier.js";
+import { loadLanguageIdentifier, type LanguageIdentifier } from "../../langid/loadLanguageIdentifier.js";
 import { aggregate, type MetricSpec } from "../aggregate.js";
-import { languageConfusion, likelyScript, loadEnglishWords } from "../metrics/languageConfusion.js";
+import { languageConfusion, likelyScript, loadEnglishWords, type EnglishWordTest } from "../metrics/languageConfusion.js";
 import { languageCorrectness } from "../metrics/languageCorrectness.js";
-import { checkSpelling, loadSpellchecker } from "../metrics/spellcheck.js";
+import { checkSpelling, loadSpellchecker, type Spellchecker } from "../metrics/spellcheck.js";
 import type { ItemScore, SuiteScore } from "../SuiteScore.js";
 import { judgeMetrics, judgeOpenItems, type JudgeRequest } from "../judge/judgeOpenItems.js";
 
@@ -41,7 +41,7 @@ export interface ScoreOpenSuiteOptions {
  * `spelling` is the item's share of accepted words on 0–100 (aggregated as the mean over responses, so a
  * long response does not outweigh a short one). Null where the metric does not apply, never 0.
  */
-const metrics: MetricSpec[] = [
+export const openSurfaceMetrics: MetricSpec[] = [
   { metric: "language_correctness", perItem: "fraction" },
   { metric: "line_pass_rate", perItem: "fraction" },
   { metric: "word_pass_rate", perItem: "fraction" },
@@ -88,38 +88,80 @@ export function readOpenPredictions(file: string): OpenPrediction[] {
   return out;
 }
 
+/** What the surface metrics need, loaded once: lid.176, the English word list, a spellchecker per language (null: not covered). */
+export interface OpenTools {
+  identifier: LanguageIdentifier;
+  isEnglishWord: EnglishWordTest;
+  checkers: Map<string, Spellchecker | null>;
+}
+
+export async function loadOpenTools(languages: readonly string[], dictionaries?: string): Promise<OpenTools> {
+  const identifier = await loadLanguageIdentifier();
+  const isEnglishWord = await loadEnglishWords();
+  const checkers = new Map(await Promise.all(languages.map(async (code) => [code, await loadSpellchecker(code, dictionaries === undefined ? {} : { dictionaries })] as const)));
+  return { identifier, isEnglishWord, checkers };
+}
+
+/**
+ * One response's surface metrics against its target language (lid.176 label): the in-memory core of
+ * scoreOpenSuite, shared with the evaluation job's scorer.
+ */
+export function scoreOpenResponse(tools: OpenTools, prediction: string, code: string): { scores: Record<string, number | null>; detail: Record<string, unknown> } {
+  const correctness = languageCorrectness(tools.identifier, prediction, code);
+  const confusion = languageConfusion(tools.identifier, prediction, code, tools.isEnglishWord);
+  const checker = tools.checkers.get(code) ?? null;
+  const spelling = checker ? checkSpelling(prediction, checker) : null;
+  return {
+    scores: {
+      language_correctness: correctness.correct,
+      line_pass_rate: confusion.linePass,
+      word_pass_rate: confusion.wordPass,
+      // A response with no word to check has no share (null), not 0 % or 100 %.
+      spelling: spelling && spelling.words > 0 ? (100 * spelling.accepted) / spelling.words : null,
+    },
+    detail: {
+      identified: correctness.identified,
+      lines: confusion.lines,
+      lineAccuracy: confusion.lineAccuracy,
+      englishWords: confusion.englishWords,
+      ...(spelling ? { words: spelling.words, misspelled: spelling.misspelled } : {}),
+    },
+  };
+}
+
+/** The surface metrics' notes: dictionaries per language, Latin-script word level, short responses left out. */
+export function openSurfaceNotes(languages: readonly string[], checkers: ReadonlyMap<string, Spellchecker | null>, items: readonly ItemScore[]): string[] {
+  const notes: string[] = [];
+  for (const code of languages) {
+    const checker = checkers.get(code);
+    notes.push(checker ? `spelling (${code}): Hunspell dictionary ${checker.source}.` : `spelling (${code}): not covered — no Hunspell dictionary for this language; reported as missing, not 0.`);
+  }
+  const latin = languages.filter((code) => likelyScript(code) === "Latn");
+  if (latin.length > 0) notes.push(`word_pass_rate: not computed for Latin-script targets (${latin.join(", ")}), as in Marchisio et al. (2024).`);
+  const skipped = items.filter((i) => i.scores.line_pass_rate === null).length;
+  if (skipped > 0) notes.push(`line_pass_rate: ${skipped} response(s) have no line of at least 5 tokens and are left out of its denominator.`);
+  return notes;
+}
+
+/** The judge's notes: which model and judgements, and how many verdicts are missing. */
+export function openJudgeNotes(judge: JudgeRequest, judged: ReadonlyArray<{ scores: Record<string, number | null> }>): string[] {
+  const notes: string[] = [];
+  const missingCount = (metric: string): number => judged.filter((j) => metric in j.scores && j.scores[metric] === null).length;
+  notes.push(`judge: ${judge.model} (${judge.judgements.join(", ")}); its fingerprint and the prompt's hash are stored with every score in the item's detail.`);
+  if (judge.judgements.includes("relevance")) notes.push(`relevance: 0/1 from the judge, the last 0 or 1 it wrote; ${missingCount("relevance")} unreadable after one retry, reported as missing.`);
+  if (judge.judgements.includes("helpfulness")) notes.push(`helpfulness: 1–6 (paper 003), forced to 1 for a response in the wrong language; averaged on its 1–6 scale; ${missingCount("helpfulness")} missing.`);
+  if (judge.judgements.includes("criteria")) notes.push("criterion_*: paper 002's six criteria, 1–3 stars reported 0–2 and averaged on 0–2; every criterion but language only over responses in the prompt's language.");
+  return notes;
+}
+
 /** Scores every prediction with the three surface metrics and aggregates them overall and per language. */
 export async function scoreOpenSuite(options: ScoreOpenSuiteOptions): Promise<SuiteScore> {
   const predictions = readOpenPredictions(options.predictions);
-  const identifier = await loadLanguageIdentifier();
-  const isEnglishWord = await loadEnglishWords();
   const languages = [...new Set(predictions.map((p) => p.code))].sort();
-  const checkers = new Map(await Promise.all(languages.map(async (code) => [code, await loadSpellchecker(code, options.dictionaries === undefined ? {} : { dictionaries: options.dictionaries })] as const)));
+  const tools = await loadOpenTools(languages, options.dictionaries);
+  const { checkers } = tools;
 
-  const items: ItemScore[] = predictions.map((p) => {
-    const correctness = languageCorrectness(identifier, p.prediction, p.code);
-    const confusion = languageConfusion(identifier, p.prediction, p.code, isEnglishWord);
-    const checker = checkers.get(p.code) ?? null;
-    const spelling = checker ? checkSpelling(p.prediction, checker) : null;
-    return {
-      id: p.id,
-      language: p.code,
-      scores: {
-        language_correctness: correctness.correct,
-        line_pass_rate: confusion.linePass,
-        word_pass_rate: confusion.wordPass,
-        // A response with no word to check has no share (null), not 0 % or 100 %.
-        spelling: spelling && spelling.words > 0 ? (100 * spelling.accepted) / spelling.words : null,
-      },
-      detail: {
-        identified: correctness.identified,
-        lines: confusion.lines,
-        lineAccuracy: confusion.lineAccuracy,
-        englishWords: confusion.englishWords,
-        ...(spelling ? { words: spelling.words, misspelled: spelling.misspelled } : {}),
-      },
-    };
-  });
+  const items: ItemScore[] = predictions.map((p) => ({ id: p.id, language: p.code, ...scoreOpenResponse(tools, p.prediction, p.code) }));
 
   const notes: string[] = [];
   if (options.judge && options.judge.judgements.length > 0) {
@@ -134,25 +176,14 @@ export async function scoreOpenSuite(options: ScoreOpenSuiteOptions): Promise<Su
       item.scores = { ...item.scores, ...j.scores };
       item.detail = { ...item.detail, ...j.detail };
     });
-    const missingCount = (metric: string): number => judged.filter((j) => metric in j.scores && j.scores[metric] === null).length;
-    notes.push(`judge: ${options.judge.model} (${options.judge.judgements.join(", ")}); its fingerprint and the prompt's hash are stored with every score in the item's detail.`);
-    if (options.judge.judgements.includes("relevance")) notes.push(`relevance: 0/1 from the judge, the last 0 or 1 it wrote; ${missingCount("relevance")} unreadable after one retry, reported as missing.`);
-    if (options.judge.judgements.includes("helpfulness")) notes.push(`helpfulness: 1–6 (paper 003), forced to 1 for a response in the wrong language; averaged on its 1–6 scale; ${missingCount("helpfulness")} missing.`);
-    if (options.judge.judgements.includes("criteria")) notes.push("criterion_*: paper 002's six criteria, 1–3 stars reported 0–2 and averaged on 0–2; every criterion but language only over responses in the prompt's language.");
+    notes.push(...openJudgeNotes(options.judge, judged));
   }
-  for (const code of languages) {
-    const checker = checkers.get(code);
-    notes.push(checker ? `spelling (${code}): Hunspell dictionary ${checker.source}.` : `spelling (${code}): not covered — no Hunspell dictionary for this language; reported as missing, not 0.`);
-  }
-  const latin = languages.filter((code) => likelyScript(code) === "Latn");
-  if (latin.length > 0) notes.push(`word_pass_rate: not computed for Latin-script targets (${latin.join(", ")}), as in Marchisio et al. (2024).`);
-  const skipped = items.filter((i) => i.scores.line_pass_rate === null).length;
-  if (skipped > 0) notes.push(`line_pass_rate: ${skipped} response(s) have no line of at least 5 tokens and are left out of its denominator.`);
+  notes.push(...openSurfaceNotes(languages, checkers, items));
 
   return {
     suite: "open",
     items,
-    aggregates: aggregate(items, [...metrics, ...(options.judge ? judgeMetrics(options.judge.judgements) : [])], { ...(options.resamples === undefined ? {} : { resamples: options.resamples }), ...(options.seed === undefined ? {} : { seed: options.seed }) }),
+    aggregates: aggregate(items, [...openSurfaceMetrics, ...(options.judge ? judgeMetrics(options.judge.judgements) : [])], { ...(options.resamples === undefined ? {} : { resamples: options.resamples }), ...(options.seed === undefined ? {} : { seed: options.seed }) }),
     excluded: [],
     notes,
   };

@@ -31,6 +31,37 @@ export const qaMetrics = {
 
 const listed = (ids: readonly string[], max = 10): string => (ids.length <= max ? ids.join(", ") : `${ids.slice(0, max).join(", ")} and ${ids.length - max} more`);
 
+/** How the QA metrics aggregate: every one is 0/1 or 0–1 per question, reported ×100. */
+export function qaMetricSpecs(withMlqa: boolean): MetricSpec[] {
+  return [qaMetrics.exactMatch, qaMetrics.f1, ...(withMlqa ? [qaMetrics.mlqaExactMatch, qaMetrics.mlqaF1] : []), qaMetrics.startMatch].map((metric) => ({ metric, perItem: "fraction" as const }));
+}
+
+/**
+ * One question's scores from one prediction: SQuAD v1.1 EM/F1 (max over golds), paper 003's start match,
+ * and MLQA's EM/F1 when `primary` (the answer language's primary subtag) is one of MLQA's languages.
+ * The in-memory core of scoreQaSuite, shared with the evaluation job's scorer.
+ */
+export function scoreQaAnswer(
+  prediction: string,
+  question: { question: string | null; golds: readonly string[] },
+  primary: string | null,
+  /** The answer span EM and F1 compare, when it differs from the whole response (a forced prefix removed); start match always reads `prediction`. */
+  answer?: string,
+): { scores: Record<string, number | null>; detail: Record<string, unknown> } {
+  const start = startMatch(prediction, question.golds, { language: primary, question: question.question });
+  const span = answer ?? prediction;
+  const scores: Record<string, number | null> = {
+    [qaMetrics.exactMatch]: maxOverGolds(squadExactMatch, span, question.golds),
+    [qaMetrics.f1]: maxOverGolds(squadF1, span, question.golds),
+    [qaMetrics.startMatch]: start.correct,
+  };
+  if (isMlqaLanguage(primary)) {
+    scores[qaMetrics.mlqaExactMatch] = maxOverGolds((p, g) => mlqaExactMatch(p, g, primary), span, question.golds);
+    scores[qaMetrics.mlqaF1] = maxOverGolds((p, g) => mlqaF1(p, g, primary), span, question.golds);
+  }
+  return { scores, detail: { question: question.question, golds: question.golds, prediction, ...(answer !== undefined ? { answer } : {}), startAnswer: start.answer, strippedPrefix: start.strippedPrefix, strippedQuestion: start.strippedQuestion } };
+}
+
 export function scoreQaSuite(options: ScoreQaSuiteOptions): SuiteScore {
   const gold = readQaData(options.data);
   const predictions = readQaPredictions(options.predictions);
@@ -48,18 +79,8 @@ export function scoreQaSuite(options: ScoreQaSuiteOptions): SuiteScore {
       excluded.push({ id: q.id, reason: "no prediction for this question" });
       continue;
     }
-    const prediction = found.prediction;
-    const start = startMatch(prediction, q.golds, { language: primary, question: q.question });
-    const scores: Record<string, number | null> = {
-      [qaMetrics.exactMatch]: maxOverGolds(squadExactMatch, prediction, q.golds),
-      [qaMetrics.f1]: maxOverGolds(squadF1, prediction, q.golds),
-      [qaMetrics.startMatch]: start.correct,
-    };
-    if (withMlqa) {
-      scores[qaMetrics.mlqaExactMatch] = maxOverGolds((p, g) => mlqaExactMatch(p, g, primary), prediction, q.golds);
-      scores[qaMetrics.mlqaF1] = maxOverGolds((p, g) => mlqaF1(p, g, primary), prediction, q.golds);
-    }
-    items.push({ id: q.id, language, scores, detail: { question: q.question, golds: q.golds, prediction, startAnswer: start.answer, strippedPrefix: start.strippedPrefix, strippedQuestion: start.strippedQuestion } });
+    const scored = scoreQaAnswer(found.prediction, q, primary);
+    items.push({ id: q.id, language, ...scored });
   }
 
   const known = new Set([...gold.questions.map((q) => q.id), ...gold.excluded.map((e) => e.id)]);
@@ -74,7 +95,6 @@ export function scoreQaSuite(options: ScoreQaSuiteOptions): SuiteScore {
   if (missing.length > 0) notes.push(`${missing.length} questions have no prediction and are left out of the means (the official scripts would count them as 0): ${listed(missing)}.`);
   if (unknown.length > 0) notes.push(`${unknown.length} predictions name no question of the gold file and were ignored: ${listed(unknown)}.`);
 
-  const metrics: MetricSpec[] = [qaMetrics.exactMatch, qaMetrics.f1, ...(withMlqa ? [qaMetrics.mlqaExactMatch, qaMetrics.mlqaF1] : []), qaMetrics.startMatch].map((metric) => ({ metric, perItem: "fraction" as const }));
-  const aggregates = aggregate(items, metrics, { resamples: options.resamples, seed: options.seed });
+  const aggregates = aggregate(items, qaMetricSpecs(withMlqa), { resamples: options.resamples, seed: options.seed });
   return { suite: "qa", items, aggregates, excluded, notes };
 }

@@ -5,7 +5,7 @@
 // EASSE and the ASSET/MultiSim files have them.
 import { readFileSync } from "node:fs";
 import { PolytuneError } from "../../../shared/PolytuneError.js";
-import { loadLanguageIdentifier } from "../../langid/loadLanguageIdentifier.js";
+import { loadLanguageIdentifier, type LanguageIdentifier } from "../../langid/loadLanguageIdentifier.js";
 import { aggregate } from "../aggregate.js";
 import { languageCorrectness } from "../metrics/languageCorrectness.js";
 import { addSariStatistics, corpusSariStatistics, emptySariStatistics, sariFromStatistics, type SariScore, type SariStatistics } from "../metrics/sari.js";
@@ -22,6 +22,34 @@ export interface SimplificationSuiteInput {
   language?: string;
   resamples?: number;
   seed?: number;
+}
+
+/**
+ * One output's sentence-level scores (see scoreSimplificationSuite) from its SARI statistics (EASSE's
+ * corpus_sari counts for that sentence) and whether its identified language is `expected`. The in-memory
+ * core of scoreSimplificationSuite, shared with the evaluation job's scorer.
+ */
+export function scoreSimplificationOutput(identifier: LanguageIdentifier, source: string, prediction: string, statistics: SariStatistics, expected: string): { scores: Record<string, number | null>; detail: Record<string, unknown> } {
+  const sentence = sariFromStatistics(statistics);
+  const { correct, identified } = languageCorrectness(identifier, prediction, expected);
+  return {
+    scores: {
+      sari: sentence.sari,
+      sari_add: sentence.add,
+      sari_keep: sentence.keep,
+      sari_delete: sentence.delete,
+      language_correctness: correct,
+      sari_x_language_correctness: sentence.sari * correct,
+    },
+    detail: { source, prediction, expectedLanguage: expected, outputLanguage: identified.language, outputConfidence: identified.confidence },
+  };
+}
+
+/** Corpus SARI over some sentences (with repeats, as in bootstrap resamples): their n-gram counts summed, then SARI. */
+export function corpusSariOf(statistics: readonly SariStatistics[], indices: readonly number[]): SariScore {
+  const total: SariStatistics = emptySariStatistics();
+  for (const i of indices) addSariStatistics(total, statistics[i]!);
+  return sariFromStatistics(total);
 }
 
 /**
@@ -53,30 +81,12 @@ export async function scoreSimplificationSuite(input: SimplificationSuiteInput):
   const statistics = corpusSariStatistics(sources, predictions, references);
   const identifier = await loadLanguageIdentifier();
   const items: ItemScore[] = sources.map((source, i) => {
-    const sentence = sariFromStatistics(statistics[i]!);
     const expected = input.language ?? identifier.identify(source).language;
-    const { correct, identified } = languageCorrectness(identifier, predictions[i]!, expected);
-    return {
-      id: String(i + 1),
-      language: input.language ?? null,
-      scores: {
-        sari: sentence.sari,
-        sari_add: sentence.add,
-        sari_keep: sentence.keep,
-        sari_delete: sentence.delete,
-        language_correctness: correct,
-        sari_x_language_correctness: sentence.sari * correct,
-      },
-      detail: { source, prediction: predictions[i]!, expectedLanguage: expected, outputLanguage: identified.language, outputConfidence: identified.confidence },
-    };
+    return { id: String(i + 1), language: input.language ?? null, ...scoreSimplificationOutput(identifier, source, predictions[i]!, statistics[i]!, expected) };
   });
 
   // Corpus statistics over a (re)sample of item indices: sums of n-gram counts, then SARI.
-  const corpusOf = (indices: readonly number[]): SariScore => {
-    const total: SariStatistics = emptySariStatistics();
-    for (const i of indices) addSariStatistics(total, statistics[i]!);
-    return sariFromStatistics(total);
-  };
+  const corpusOf = (indices: readonly number[]): SariScore => corpusSariOf(statistics, indices);
   const agreementOf = (indices: readonly number[]): number => {
     let agreeing = 0;
     for (const i of indices) agreeing += items[i]!.scores.language_correctness!;
@@ -110,7 +120,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * newline does not open an extra (empty) line. Empty lines in between are kept, since they are sentences
  * (an empty output is a valid, if poor, simplification).
  */
-function readLines(file: string, role: string): string[] {
+export function readLines(file: string, role: string): string[] {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
