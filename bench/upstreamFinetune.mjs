@@ -46,13 +46,14 @@ const target = "llama-finetune"; // examples/training/CMakeLists.txt
 /** @typedef {(line: string) => void} Log */
 
 /**
- * Runs a command and resolves with its exit code and the last lines of its combined output.
+ * Runs a command and resolves with its exit code and the last lines of its combined output (also
+ * bench/upstreamLlamaServer.mjs's runner).
  * @param {string} cmd
  * @param {string[]} args
  * @param {{ cwd?: string, onLine?: (line: string, at: number) => void, keep?: number }} [options]
  * @returns {Promise<{ code: number | null, tail: string[] }>}
  */
-function runCommand(cmd, args, { cwd, onLine, keep = 40 } = {}) {
+export function runCommand(cmd, args, { cwd, onLine, keep = 40 } = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     /** @type {string[]} */
@@ -89,7 +90,7 @@ function runCommand(cmd, args, { cwd, onLine, keep = 40 } = {}) {
 }
 
 /** @param {string} cmd */
-function onPath(cmd) {
+export function onPath(cmd) {
   const probe = spawnSync(cmd, ["--version"], { stdio: "ignore" });
   return !probe.error;
 }

@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { onPath, runCommand } from "./upstreamFinetune.mjs";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const exe = process.platform === "win32" ? ".exe" : "";
@@ -42,43 +43,6 @@ const cmakeFlags = [
 const staticLibs = ["src/libllama.a", "ggml/src/libggml.a", "ggml/src/libggml-cpu.a", "ggml/src/libggml-base.a"];
 
 /** @typedef {(line: string) => void} Log */
-
-/**
- * @param {string} cmd
- * @param {string[]} args
- * @param {{ cwd?: string, onLine?: (line: string) => void }} [options]
- * @returns {Promise<{ code: number | null, tail: string[] }>}
- */
-function runCommand(cmd, args, { cwd, onLine } = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    /** @type {string[]} */
-    const tail = [];
-    /** @param {NodeJS.ReadableStream} stream */
-    const split = (stream) => {
-      let pending = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (/** @type {string} */ chunk) => {
-        const parts = (pending + chunk).split(/\r?\n/);
-        pending = parts.pop() ?? "";
-        for (const line of parts) {
-          tail.push(line);
-          if (tail.length > 40) tail.shift();
-          onLine?.(line);
-        }
-      });
-    };
-    split(child.stdout);
-    split(child.stderr);
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, tail }));
-  });
-}
-
-/** @param {string} cmd */
-function onPath(cmd) {
-  return !spawnSync(cmd, ["--version"], { stdio: "ignore" }).error;
-}
 
 async function llamaCppSource() {
   const js = join(repoRoot, "dist/electron/engine/llamacpp/llamaCppSource.js");

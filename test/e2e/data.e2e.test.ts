@@ -2,51 +2,14 @@
 // project generates and a small multilingual Alpaca file the test writes. Import it (with a broken
 // line and a duplicate), see its languages, build a Multi-i ladder, see its distribution chart, and
 // start a run from a mix. Assumes `npm run build` ran; it builds nothing.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir } from "../support/tempDir.js";
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const cli = join(repoRoot, "bin/polytune.js");
-const shotsDir = join(repoRoot, "test-results/screenshots");
-
-interface Served {
-  url: string;
-  port: number;
-  token: string;
-}
-
-function startServer(home: string): Promise<{ child: ChildProcess; served: Served }> {
-  return new Promise((resolveServer, reject) => {
-    const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--home", home, "--json"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolveServer({ child, served: JSON.parse(line) as Served });
-    });
-    child.once("exit", (code) => reject(new Error(`polytune serve exited with ${code}: ${err}`)));
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-}
-
-async function topInViewport(page: Page, locator: Locator): Promise<boolean> {
-  const box = await locator.boundingBox();
-  const height = page.viewportSize()!.height;
-  return box !== null && box.y >= -1 && box.y < height - 40;
-}
+import { addTinyModel, PolytuneInBrowser, requireBuilt, shotsDir, type Served } from "./support/PolytuneInBrowser.js";
+import { topInViewport } from "./support/topInViewport.js";
+import { unlabeledControls } from "./support/unlabeledControls.js";
 
 // Sentences long enough for language identification to be sure of them (fastText's lid.176).
 const topics: Record<string, string[]> = {
@@ -79,43 +42,30 @@ describe("the Data area in the browser", () => {
   let home: string;
   let dataFile: string;
   let bigFile: string;
-  let server: ChildProcess | undefined;
+  let app: PolytuneInBrowser | undefined;
   let served: Served;
-  let browser: Browser | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const importPanel = () => page.getByTestId("import-panel");
   const builder = () => page.getByTestId("mix-builder");
 
   beforeAll(async () => {
-    if (!existsSync(join(repoRoot, "dist/renderer/index.html"))) throw new Error("Run `npm run build` before the e2e suite.");
+    requireBuilt();
     temp = makeTempDir("polytune-e2e-data-");
     home = join(temp.dir, "home");
-    const model = join(temp.dir, "tiny-data.gguf");
-    execFileSync(process.execPath, [cli, "--home", home, "models", "make-tiny", "--out", model, "--layers", "1", "--embd", "32", "--seed", "3"], { cwd: repoRoot });
-    execFileSync(process.execPath, [cli, "--home", home, "models", "add", model], { cwd: repoRoot });
+    addTinyModel(home, join(temp.dir, "tiny-data.gguf"), 3);
     dataFile = join(temp.dir, "multilingual.jsonl");
     writeMultilingualAlpaca(dataFile);
     // Big enough that its import takes a while on a loaded machine: long enough to watch and cancel.
     bigFile = join(temp.dir, "big.jsonl");
     writeFileSync(bigFile, Array.from({ length: 80_000 }, (_, i) => JSON.stringify({ instruction: `Write sentence number ${i} about a quiet morning in the city.`, input: "", output: `On morning ${i} the city was quiet and the streets were still empty.` })).join("\n"));
-    ({ child: server, served } = await startServer(home));
-    mkdirSync(shotsDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: "light", acceptDownloads: true });
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => message.type() === "error" && pageErrors.push(message.text()));
+    app = await PolytuneInBrowser.start(home, { viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    ({ served, page, pageErrors } = app);
   });
 
   afterAll(async () => {
     // Where the page stood at the end (after a failure, what went wrong is on it).
-    await page?.screenshot({ path: join(shotsDir, "data-last.png"), fullPage: true }).catch(() => undefined);
-    await browser?.close();
-    await stopServer(server);
+    await app?.close("data-last");
     temp?.cleanup();
   });
 
@@ -341,11 +291,7 @@ describe("the Data area in the browser", () => {
     await page.setViewportSize({ width: 1366, height: 900 });
     for (const tab of ["Datasets", "Mixes"]) {
       await page.getByRole("tab", { name: new RegExp(tab) }).click();
-      const unlabeled = await page.evaluate(() =>
-        [...document.querySelectorAll("input, select, textarea, button")]
-          .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent?.trim())))
-          .map((el) => el.outerHTML.slice(0, 120)),
-      );
+      const unlabeled = await unlabeledControls(page);
       expect(unlabeled).toEqual([]);
     }
     expect(pageErrors).toEqual([]);

@@ -4,51 +4,20 @@
 // results table (a mean with its 95% CI per language, tuned against the base model with Δ and p), and
 // open an item: the response shown is the one the engine stored in its database. Assumes `npm run build`
 // ran; it builds nothing.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import Database from "better-sqlite3";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prerequisite, sharedDataDir } from "../support/sharedData.js";
 import { makeTempDir } from "../support/tempDir.js";
 import { writeTinyAdapter } from "../support/writeTinyAdapter.js";
+import { addTinyModel, PolytuneInBrowser, requireBuilt, shotsDir, type Served } from "./support/PolytuneInBrowser.js";
+import { unlabeledControls } from "./support/unlabeledControls.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const cli = join(repoRoot, "bin/polytune.js");
-const shotsDir = join(repoRoot, "test-results/screenshots");
 const chirkova = join(sharedDataDir, "chirkova2024_alpacaeval_subset");
 const dataFile = (language: string) => join(chirkova, `alpacaeval_test_subset.${language}.jsonl`);
 const hasChirkova = prerequisite(existsSync(dataFile("en")) && existsSync(dataFile("fr")), `the Chirkova et al. prompts (${chirkova})`);
-
-interface Served {
-  url: string;
-  port: number;
-  token: string;
-}
-
-function startServer(home: string): Promise<{ child: ChildProcess; served: Served }> {
-  return new Promise((resolveServer, reject) => {
-    const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--home", home, "--json"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolveServer({ child, served: JSON.parse(line) as Served });
-    });
-    child.once("exit", (code) => reject(new Error(`polytune serve exited with ${code}: ${err}`)));
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-}
 
 /** The first `n` prompts of a Chirkova file, as the user reads them (one chat message list per line). */
 function firstPrompts(language: string, n: number): string[] {
@@ -63,40 +32,27 @@ describe.runIf(hasChirkova)("evaluation in the browser", () => {
   let temp: { dir: string; cleanup: () => void };
   let home: string;
   let adapter: string;
-  let server: ChildProcess | undefined;
+  let app: PolytuneInBrowser | undefined;
   let served: Served;
-  let browser: Browser | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const form = () => page.getByTestId("eval-form");
   const jobRows = () => page.getByTestId("eval-jobs-table").locator("tbody tr");
   const detail = () => page.getByTestId("eval-detail");
 
   beforeAll(async () => {
-    if (!existsSync(join(repoRoot, "dist/renderer/index.html"))) throw new Error("Run `npm run build` before the e2e suite.");
+    requireBuilt();
     temp = makeTempDir("polytune-e2e-evaluate-");
     home = join(temp.dir, "home");
-    const model = join(temp.dir, "tiny-eval.gguf");
-    execFileSync(process.execPath, [cli, "--home", home, "models", "make-tiny", "--out", model, "--layers", "1", "--embd", "32", "--seed", "7"], { cwd: repoRoot });
-    execFileSync(process.execPath, [cli, "--home", home, "models", "add", model], { cwd: repoRoot });
+    addTinyModel(home, join(temp.dir, "tiny-eval.gguf"), 7);
     adapter = join(temp.dir, "tiny-lora.gguf");
     writeTinyAdapter(adapter, 3);
-    ({ child: server, served } = await startServer(home));
-    mkdirSync(shotsDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: "light" });
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => message.type() === "error" && pageErrors.push(message.text()));
+    app = await PolytuneInBrowser.start(home, { viewport: { width: 1366, height: 900 } });
+    ({ served, page, pageErrors } = app);
   });
 
   afterAll(async () => {
-    await page?.screenshot({ path: join(shotsDir, "evaluate-last.png"), fullPage: true }).catch(() => undefined);
-    await browser?.close();
-    await stopServer(server);
+    await app?.close("evaluate-last");
     temp?.cleanup();
   });
 
@@ -268,11 +224,7 @@ describe.runIf(hasChirkova)("evaluation in the browser", () => {
     }
     await page.emulateMedia({ colorScheme: "light" });
     await page.setViewportSize({ width: 1366, height: 900 });
-    const unlabeled = await page.evaluate(() =>
-      [...document.querySelectorAll("input, select, textarea, button")]
-        .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent?.trim())))
-        .map((el) => el.outerHTML.slice(0, 120)),
-    );
+    const unlabeled = await unlabeledControls(page);
     expect(unlabeled).toEqual([]);
     expect(pageErrors).toEqual([]);
   });

@@ -1,32 +1,24 @@
 // The model library as a person uses it: in Chromium, against a real `polytune serve` on a temp
 // home, with models the project generates itself. Assumes `npm run build` ran (dist/ holds the
 // engine and the renderer); it builds nothing.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { dirname, join, sep } from "node:path";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { hasSharedData, sharedTinyLlama } from "../support/sharedData.js";
 import { makeTempDir } from "../support/tempDir.js";
+import { cli, PolytuneInBrowser, repoRoot, requireBuilt, type Served } from "./support/PolytuneInBrowser.js";
+import { unlabeledControls } from "./support/unlabeledControls.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const cli = join(repoRoot, "bin/polytune.js");
-const rendererIndex = join(repoRoot, "dist/renderer/index.html");
 const shotsDir = join(repoRoot, "test/e2e/__screenshots__");
 
 // Two generated models that differ in every way the table shows, and one for the LM Studio folder.
 const tinyA = { file: "tiny-a.gguf", vocab: "llama-spm", layers: 2, embd: 64, seed: 1 };
 const tinyB = { file: "tiny-b.gguf", vocab: "qwen2", layers: 3, embd: 96, seed: 7 };
 const tinyLms = { file: "lms-tiny.gguf", vocab: "llama-spm", layers: 2, embd: 32, seed: 3 };
-
-interface Served {
-  url: string;
-  port: number;
-  token: string;
-}
 
 function polytune(args: string[], env: NodeJS.ProcessEnv): string {
   try {
@@ -40,32 +32,6 @@ function polytune(args: string[], env: NodeJS.ProcessEnv): string {
 function makeTiny(out: string, m: typeof tinyA, env: NodeJS.ProcessEnv): void {
   mkdirSync(dirname(out), { recursive: true });
   polytune(["models", "make-tiny", "--out", out, "--vocab", m.vocab, "--layers", String(m.layers), "--embd", String(m.embd), "--seed", String(m.seed)], env);
-}
-
-/** Starts the server and resolves with the JSON line it prints; rejects with its stderr if it dies first. */
-function startServer(home: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; served: Served }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--home", home, "--json"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => reject(new Error(`polytune serve printed no address within 60 s.\nstdout: ${stdout}\nstderr: ${stderr}`)), 60_000);
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.stdout!.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const line = stdout.split("\n").find((l) => l.trim().startsWith("{"));
-      if (!line) return;
-      clearTimeout(timer);
-      try {
-        resolvePromise({ child, served: JSON.parse(line) as Served });
-      } catch (error) {
-        reject(new Error(`polytune serve --json printed a line that is not JSON: ${line} (${String(error)})`));
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`polytune serve exited with ${code} before printing its address.\nstdout: ${stdout}\nstderr: ${stderr}`));
-    });
-  });
 }
 
 /** Resolves with how a WebSocket handshake ended: "open", or the HTTP status / error that refused it. */
@@ -91,10 +57,6 @@ const recordTryOutput = `(() => {
     if (live) window.__seen.live.push(live);
   }).observe(document.body, { subtree: true, childList: true, characterData: true });
 })()`;
-/** Every form control without an accessible name (label, aria-label(ledby), or button text). */
-const findUnlabeledControls = `[...document.querySelectorAll("input, select, textarea, button")]
-  .filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent.trim())))
-  .map((el) => el.outerHTML.slice(0, 120))`;
 
 const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
@@ -105,23 +67,16 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
 }
 
-/** A sentence each for the things that would make the test meaningless if missing. */
-function requireBuilt(): void {
-  if (!existsSync(rendererIndex)) throw new Error(`${rendererIndex} is missing. Run \`npm run build\` before the e2e suite.`);
-  if (!existsSync(cli)) throw new Error(`${cli} is missing; the polytune CLI is needed to make models and serve.`);
-}
-
 describe("model library in the browser", () => {
   let temp: { dir: string; cleanup: () => void };
-  let server: ChildProcess | undefined;
+  let app: PolytuneInBrowser | undefined;
+  let server: ChildProcess;
   let served: Served;
-  let browser: Browser | undefined;
-  let context: BrowserContext;
   let page: Page;
   let modelsDir: string;
   let brokenFile: string;
   let expectedCount = 2;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
     requireBuilt();
@@ -148,34 +103,13 @@ describe("model library in the browser", () => {
     writeFileSync(brokenFile, randomBytes(4096));
     mkdirSync(shotsDir, { recursive: true });
 
-    const started = await startServer(home, env);
-    server = started.child;
-    served = started.served;
+    app = await PolytuneInBrowser.start(home, { viewport: { width: 1440, height: 1000 }, env, recordHttpErrors: true });
+    ({ server, served, page, pageErrors } = app);
     expect(served.url).toContain(`token=${served.token}`);
-
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: "light" });
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("response", (response) => {
-      if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()} for ${response.url()}`);
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once("exit", r));
-      server.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
-    }
+    await app?.close();
     temp?.cleanup();
   });
 
@@ -384,7 +318,7 @@ describe("model library in the browser", () => {
   });
 
   it("labels every control and marks sortable headers", async () => {
-    const unlabeled = (await page.evaluate(findUnlabeledControls)) as string[];
+    const unlabeled = await unlabeledControls(page);
     expect(unlabeled).toEqual([]);
     expect(await page.locator(".model-table th[aria-sort]").count()).toBe(7);
     expect(await page.locator(".model-table tbody tr[tabindex='0']").count()).toBe(expectedCount + 2);
@@ -445,8 +379,8 @@ describe("model library in the browser", () => {
   it("says so when the server goes away", async () => {
     await row(page, tinyB.file).click();
     await expect.poll(() => page.getByTestId("fact-path").textContent()).toBe(join(modelsDir, tinyB.file));
-    const exited = new Promise((r) => server!.once("exit", r));
-    server!.kill("SIGTERM");
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
     await exited;
     const banner = page.locator(".banner-error");
     await banner.waitFor({ timeout: 15_000 });

@@ -1,54 +1,16 @@
 // Training runs as a person starts and watches them: in Chromium against a real `polytune serve`,
 // a tiny model the project generates, the demo data it ships, and the real native trainer.
 // Assumes `npm run build` ran; it builds nothing.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir } from "../support/tempDir.js";
+import { addTinyModel, PolytuneInBrowser, repoRoot, requireBuilt, shotsDir, type Served } from "./support/PolytuneInBrowser.js";
+import { topInViewport } from "./support/topInViewport.js";
+import { unlabeledControls } from "./support/unlabeledControls.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const cli = join(repoRoot, "bin/polytune.js");
-const shotsDir = join(repoRoot, "test-results/screenshots");
 const demoData = join(repoRoot, "assets/demo/demo-instructions.jsonl");
-
-interface Served {
-  url: string;
-  port: number;
-  token: string;
-}
-
-/** Starts `polytune serve` and resolves with the address it prints. */
-function startServer(home: string, port = 0): Promise<{ child: ChildProcess; served: Served }> {
-  return new Promise((resolveServer, reject) => {
-    const child = spawn(process.execPath, [cli, "serve", "--port", String(port), "--home", home, "--json"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolveServer({ child, served: JSON.parse(line) as Served });
-    });
-    child.once("exit", (code) => reject(new Error(`polytune serve exited with ${code}: ${err}`)));
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill(signal);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-}
-
-/** Whether an element's top edge is on screen: what an action produced is where the user looks. */
-async function topInViewport(page: Page, locator: Locator): Promise<boolean> {
-  const box = await locator.boundingBox();
-  const height = page.viewportSize()!.height;
-  return box !== null && box.y >= -1 && box.y < height - 40;
-}
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(png: Buffer): { width: number; height: number } {
@@ -71,13 +33,10 @@ async function download(page: Page, button: string): Promise<Buffer> {
 describe("training runs in the browser", () => {
   let temp: { dir: string; cleanup: () => void };
   let home: string;
-  let server: ChildProcess | undefined;
+  let app: PolytuneInBrowser | undefined;
   let served: Served;
-  let browser: Browser | undefined;
-  let context: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
-  let recordErrors = true;
+  let pageErrors: string[];
 
   const status = () => page.getByTestId("run-detail").locator("[data-status]").first().getAttribute("data-status");
   const progress = async () => (await page.getByTestId("run-progress").textContent()) ?? "";
@@ -86,28 +45,16 @@ describe("training runs in the browser", () => {
   const runRows = () => page.getByTestId("runs-table").locator("tbody tr");
 
   beforeAll(async () => {
-    if (!existsSync(join(repoRoot, "dist/renderer/index.html"))) throw new Error("Run `npm run build` before the e2e suite.");
+    requireBuilt();
     temp = makeTempDir("polytune-e2e-runs-");
     home = join(temp.dir, "home");
-    const model = join(temp.dir, "tiny-runs.gguf");
-    execFileSync(process.execPath, [cli, "--home", home, "models", "make-tiny", "--out", model, "--layers", "1", "--embd", "32", "--seed", "2"], { cwd: repoRoot });
-    execFileSync(process.execPath, [cli, "--home", home, "models", "add", model], { cwd: repoRoot });
-    ({ child: server, served } = await startServer(home));
-    mkdirSync(shotsDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: "light", acceptDownloads: true });
-    page = await context.newPage();
-    page.on("pageerror", (error) => recordErrors && pageErrors.push(error.message));
-    page.on("console", (message) => recordErrors && message.type() === "error" && pageErrors.push(message.text()));
-    page.on("response", (response) => recordErrors && response.status() >= 400 && pageErrors.push(`HTTP ${response.status()} for ${response.url()}`));
+    addTinyModel(home, join(temp.dir, "tiny-runs.gguf"), 2);
+    app = await PolytuneInBrowser.start(home, { viewport: { width: 1366, height: 900 }, acceptDownloads: true, recordHttpErrors: true });
+    ({ served, page, pageErrors } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
+    await app?.close();
     temp?.cleanup();
   });
 
@@ -468,11 +415,7 @@ describe("training runs in the browser", () => {
     // Every control has a name a screen reader can read.
     await page.getByRole("link", { name: "Runs" }).click();
     await form().getByRole("radio", { name: "Advanced" }).check();
-    const unlabeled = await page.evaluate(() =>
-      [...document.querySelectorAll("input, select, textarea, button")]
-        .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent?.trim())))
-        .map((el) => el.outerHTML.slice(0, 120)),
-    );
+    const unlabeled = await unlabeledControls(page);
     expect(unlabeled).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
@@ -487,12 +430,12 @@ describe("training runs in the browser", () => {
     await expect.poll(status, { timeout: 120_000 }).toBe("running");
     await expect.poll(stepOf, { timeout: 60_000 }).toBeGreaterThan(2);
     // From here the page sees refused requests on purpose.
-    recordErrors = false;
-    await stopServer(server, "SIGKILL");
+    app!.recordErrors = false;
+    await app!.stopServer("SIGKILL");
     await page.getByRole("alert").filter({ hasText: /not answering|Retrying/ }).first().waitFor({ timeout: 30_000 });
     // The training process pauses at a checkpoint once its engine is gone; then a new server starts, new token.
     await new Promise((r) => setTimeout(r, 3000));
-    ({ child: server, served } = await startServer(home, served.port));
+    served = await app!.serveAgain();
     const banner = page.getByRole("alert").filter({ hasText: "Polytune was restarted" });
     await banner.waitFor({ timeout: 60_000 });
     expect(await banner.textContent()).toContain("new address");

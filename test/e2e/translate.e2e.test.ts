@@ -3,51 +3,14 @@
 // writes. Translate the dataset into two languages (every output of a random model is flagged: the
 // reasons are shown and no output dataset claims kept rows), then cancel a longer job mid-way and
 // resume it to its end. Assumes `npm run build` ran; it builds nothing.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir } from "../support/tempDir.js";
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const cli = join(repoRoot, "bin/polytune.js");
-const shotsDir = join(repoRoot, "test-results/screenshots");
-
-interface Served {
-  url: string;
-  port: number;
-  token: string;
-}
-
-function startServer(home: string): Promise<{ child: ChildProcess; served: Served }> {
-  return new Promise((resolveServer, reject) => {
-    const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--home", home, "--json"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolveServer({ child, served: JSON.parse(line) as Served });
-    });
-    child.once("exit", (code) => reject(new Error(`polytune serve exited with ${code}: ${err}`)));
-  });
-}
-
-async function stopServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-}
-
-async function topInViewport(page: Page, locator: Locator): Promise<boolean> {
-  const box = await locator.boundingBox();
-  const height = page.viewportSize()!.height;
-  return box !== null && box.y >= -1 && box.y < height - 40;
-}
+import { addTinyModel, PolytuneInBrowser, requireBuilt, shotsDir, type Served } from "./support/PolytuneInBrowser.js";
+import { topInViewport } from "./support/topInViewport.js";
+import { unlabeledControls } from "./support/unlabeledControls.js";
 
 // English sentences long enough for fastText's lid.176 to be sure of them.
 const topics = ["the weather", "a healthy breakfast", "public libraries", "learning to swim", "saving money", "planting trees", "reading novels", "city parks", "train travel", "good sleep", "drinking water", "museums", "bicycles", "cooking at home", "volunteering", "quiet mornings", "the ocean", "old maps", "friendly neighbours", "music lessons"];
@@ -64,40 +27,27 @@ describe("offline translation in the browser", () => {
   let temp: { dir: string; cleanup: () => void };
   let home: string;
   let dataFile: string;
-  let server: ChildProcess | undefined;
+  let app: PolytuneInBrowser | undefined;
   let served: Served;
-  let browser: Browser | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
   const form = () => page.getByTestId("translate-form");
   const jobRows = () => page.getByTestId("translations-table").locator("tbody tr");
   const detail = () => page.getByTestId("translation-detail");
 
   beforeAll(async () => {
-    if (!existsSync(join(repoRoot, "dist/renderer/index.html"))) throw new Error("Run `npm run build` before the e2e suite.");
+    requireBuilt();
     temp = makeTempDir("polytune-e2e-translate-");
     home = join(temp.dir, "home");
-    const model = join(temp.dir, "tiny-translate.gguf");
-    execFileSync(process.execPath, [cli, "--home", home, "models", "make-tiny", "--out", model, "--layers", "1", "--embd", "32", "--seed", "5"], { cwd: repoRoot });
-    execFileSync(process.execPath, [cli, "--home", home, "models", "add", model], { cwd: repoRoot });
+    addTinyModel(home, join(temp.dir, "tiny-translate.gguf"), 5);
     dataFile = join(temp.dir, "english.jsonl");
     writeEnglishAlpaca(dataFile);
-    ({ child: server, served } = await startServer(home));
-    mkdirSync(shotsDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: "light" });
-    page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => message.type() === "error" && pageErrors.push(message.text()));
+    app = await PolytuneInBrowser.start(home, { viewport: { width: 1366, height: 900 } });
+    ({ served, page, pageErrors } = app);
   });
 
   afterAll(async () => {
-    await page?.screenshot({ path: join(shotsDir, "translate-last.png"), fullPage: true }).catch(() => undefined);
-    await browser?.close();
-    await stopServer(server);
+    await app?.close("translate-last");
     temp?.cleanup();
   });
 
@@ -290,11 +240,7 @@ describe("offline translation in the browser", () => {
     }
     await page.emulateMedia({ colorScheme: "light" });
     await page.setViewportSize({ width: 1366, height: 900 });
-    const unlabeled = await page.evaluate(() =>
-      [...document.querySelectorAll("input, select, textarea, button")]
-        .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent?.trim())))
-        .map((el) => el.outerHTML.slice(0, 120)),
-    );
+    const unlabeled = await unlabeledControls(page);
     expect(unlabeled).toEqual([]);
     expect(pageErrors).toEqual([]);
   });

@@ -5,9 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatchedDecoder, type BatchedDecodeSettings, type BatchedPrompt, type BatchedResult } from "../../electron/engine/infer/BatchedDecoder.js";
 import { loadNativeDecoder } from "../../electron/engine/infer/NativeDecoder.js";
-import { disposeLlamaRuntimes } from "../../electron/engine/llamacpp/llamaRuntime.js";
-import { writeTinyModel } from "../../electron/engine/models/writeTinyModel.js";
 import { makeTempDir } from "../support/tempDir.js";
+import { closeTinyBatchedDecoder, collectResults, openTinyBatchedDecoder } from "../support/tinyBatchedDecoder.js";
 import { writeTinyAdapter } from "../support/writeTinyAdapter.js";
 
 const tmp = makeTempDir();
@@ -29,8 +28,7 @@ const prompts: BatchedPrompt[] = [
 type Path = "native" | "node-llama-cpp";
 
 async function run(d: BatchedDecoder, path: Path, input: readonly BatchedPrompt[], settings: Partial<BatchedDecodeSettings> = {}): Promise<BatchedResult[]> {
-  const out: BatchedResult[] = [];
-  for await (const r of d.decode(input, { parallel: 3, maxTokens: 12, repeatPenalty: 1.1, threads: 1, decoder: path, ...settings })) out.push(r);
+  const out = await collectResults(d.decode(input, { parallel: 3, maxTokens: 12, repeatPenalty: 1.1, threads: 1, decoder: path, ...settings }));
   return out.sort((a, b) => a.index - b.index);
 }
 
@@ -38,16 +36,13 @@ async function run(d: BatchedDecoder, path: Path, input: readonly BatchedPrompt[
 const comparable = (results: BatchedResult[]): unknown[] => results.map(({ id, index, text, tokens, promptTokens, stopReason }) => ({ id, index, text, tokens, promptTokens, stopReason }));
 
 beforeAll(async () => {
-  // ff = 2 × embd, the shape writeTinyAdapter targets.
-  await writeTinyModel({ out: modelPath, layers: 2, embd: 64, heads: 4, headsKv: 2, ff: 128, seed: 11 });
   writeTinyAdapter(adapter, 5, 64);
   writeTinyAdapter(narrowAdapter, 5, 32);
-  decoder = await BatchedDecoder.open({ modelPath, gpu: "cpu" });
+  ({ decoder } = await openTinyBatchedDecoder(modelPath));
 }, 180_000);
 
 afterAll(async () => {
-  await decoder?.dispose();
-  await disposeLlamaRuntimes();
+  await closeTinyBatchedDecoder(decoder);
   tmp.cleanup();
 });
 

@@ -5,16 +5,15 @@
 // The signals go out on what a progress line says (a phase, a count short of the total), never on a count
 // a fast machine could run past before the signal lands.
 import Database from "better-sqlite3";
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvalItem, EvalJob } from "../../../electron/shared/evalContract.js";
 import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
+import { runPolytune, runPolytuneAndSignal, type PolytuneResult } from "../../support/runPolytune.js";
 import { prerequisite, sharedDataDir } from "../../support/sharedData.js";
 import { makeTempDir } from "../../support/tempDir.js";
 
-const bin = join(process.cwd(), "bin", "polytune.js");
 const tmp = makeTempDir("polytune-eval-cli-");
 const home = join(tmp.dir, "home");
 const model = join(tmp.dir, "tiny.gguf");
@@ -25,17 +24,7 @@ const openEn = join(chirkova, "alpacaeval_test_subset.en.jsonl");
 const openFr = join(chirkova, "alpacaeval_test_subset.fr.jsonl");
 const hasData = prerequisite(existsSync(openEn) && existsSync(openFr), `the Chirkova et al. prompts in ${chirkova}`);
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function polytune(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [bin, "--home", home, ...args], { encoding: "utf8", timeout: 400_000 });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+const polytune = (...args: string[]): PolytuneResult => runPolytune(home, args, 400_000);
 
 interface ProgressLine {
   phase: string;
@@ -60,26 +49,8 @@ const signalledArgs = (name: string): string[] => [
 const outputsTotal = 8;
 
 /** Starts an evaluation and sends `signal` on the first progress line that `when` accepts. */
-function evalAndSignal(signal: NodeJS.Signals, when: (p: ProgressLine) => boolean, name: string): Promise<Result> {
-  const child = spawn(process.execPath, [bin, "--home", home, ...signalledArgs(name)], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  let sent = false;
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    if (!sent && progressLines(stderr).some(when)) {
-      sent = true;
-      process.kill(signal === "SIGKILL" ? -child.pid! : child.pid!, signal);
-    }
-  });
-  const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 400_000);
-  return new Promise((resolve) =>
-    child.on("close", (code, sig) => {
-      clearTimeout(timer);
-      resolve({ code, signal: sig, stdout, stderr });
-    }),
-  );
+function evalAndSignal(signal: NodeJS.Signals, when: (p: ProgressLine) => boolean, name: string): Promise<PolytuneResult> {
+  return runPolytuneAndSignal(home, signalledArgs(name), signal, (stderr) => progressLines(stderr).some(when), 400_000);
 }
 
 interface ItemRow {

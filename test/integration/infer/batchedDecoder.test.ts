@@ -3,10 +3,9 @@
 // each one, so the same 8 prompts (of different lengths) are decoded alone and 4 and 8 at a time.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchedDecoder, type BatchedPrompt, type BatchedResult } from "../../../electron/engine/infer/BatchedDecoder.js";
-import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
-import { disposeLlamaRuntimes } from "../../../electron/engine/llamacpp/llamaRuntime.js";
+import type { BatchedDecoder, BatchedPrompt, BatchedResult } from "../../../electron/engine/infer/BatchedDecoder.js";
 import { makeTempDir } from "../../support/tempDir.js";
+import { closeTinyBatchedDecoder, collectResults, openTinyBatchedDecoder } from "../../support/tinyBatchedDecoder.js";
 
 const tmp = makeTempDir();
 const modelPath = join(tmp.dir, "tiny.gguf");
@@ -24,21 +23,17 @@ const prompts: BatchedPrompt[] = [
 ].map((prompt, i) => ({ id: `p${i}`, prompt }));
 
 async function collect(parallel: number, extra: Partial<Parameters<BatchedDecoder["decode"]>[1]> = {}): Promise<BatchedResult[]> {
-  const out: BatchedResult[] = [];
-  for await (const r of decoder.decode(prompts, { parallel, maxTokens: 12, repeatPenalty: 1.1, ...extra })) out.push(r);
-  return out;
+  return collectResults(decoder.decode(prompts, { parallel, maxTokens: 12, repeatPenalty: 1.1, ...extra }));
 }
 
 const byIndex = (rs: BatchedResult[]) => [...rs].sort((a, b) => a.index - b.index);
 
 beforeAll(async () => {
-  await writeTinyModel({ out: modelPath, layers: 2, embd: 64, heads: 4, headsKv: 2, ff: 128, seed: 11 });
-  decoder = await BatchedDecoder.open({ modelPath, gpu: "cpu" });
+  ({ decoder } = await openTinyBatchedDecoder(modelPath));
 }, 180_000);
 
 afterAll(async () => {
-  await decoder?.dispose();
-  await disposeLlamaRuntimes();
+  await closeTinyBatchedDecoder(decoder);
   tmp.cleanup();
 });
 

@@ -5,18 +5,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatchedDecoder, type BatchedDecodeSettings, type BatchedPrompt, type BatchedResult } from "../../../electron/engine/infer/BatchedDecoder.js";
 import { promptTokensFor } from "../../../electron/engine/infer/GreedyRunner.js";
-import { GgufType, type GgufValue } from "../../../electron/engine/gguf/GgufValue.js";
-import { writeGguf } from "../../../electron/engine/gguf/writeGguf.js";
-import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
-import { disposeLlamaRuntimes } from "../../../electron/engine/llamacpp/llamaRuntime.js";
 import { makeTempDir } from "../../support/tempDir.js";
+import { closeTinyBatchedDecoder, collectResults, openTinyBatchedDecoder } from "../../support/tinyBatchedDecoder.js";
+import { writeTinyAdapter } from "../../support/writeTinyAdapter.js";
 
 const tmp = makeTempDir();
 const modelPath = join(tmp.dir, "tiny.gguf");
 const adapterA = join(tmp.dir, "a.gguf");
 const adapterMinusA = join(tmp.dir, "minus-a.gguf");
-const embd = 64;
-const ff = 128;
 let decoder: BatchedDecoder;
 
 const prompts: BatchedPrompt[] = [
@@ -29,48 +25,18 @@ const prompts: BatchedPrompt[] = [
 ].map((prompt, i) => ({ id: `p${i}`, prompt }));
 
 async function run(d: BatchedDecoder, input: readonly BatchedPrompt[], settings: Partial<BatchedDecodeSettings> = {}): Promise<BatchedResult[]> {
-  const out: BatchedResult[] = [];
-  for await (const r of d.decode(input, { parallel: 3, maxTokens: 8, repeatPenalty: 1.1, threads: 1, ...settings })) out.push(r);
+  const out = await collectResults(d.decode(input, { parallel: 3, maxTokens: 8, repeatPenalty: 1.1, threads: 1, ...settings }));
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** A LoRA adapter for block 0's attn_q and ffn_up; `sign` -1 writes the same adapter with B negated, so the two cancel. */
-function writeAdapter(path: string, seed: number, sign: 1 | -1): void {
-  let state = seed;
-  const random = (): number => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31 - 0.5;
-  };
-  const f32 = (values: number, scale: number): Uint8Array => {
-    const data = new Float32Array(values);
-    for (let i = 0; i < values; i++) data[i] = scale * random();
-    return new Uint8Array(data.buffer);
-  };
-  const rank = 4;
-  const kv = new Map<string, GgufValue>([
-    ["general.architecture", { type: GgufType.STRING, value: "llama" }],
-    ["general.type", { type: GgufType.STRING, value: "adapter" }],
-    ["adapter.type", { type: GgufType.STRING, value: "lora" }],
-    ["adapter.lora.alpha", { type: GgufType.F32, value: 8 }],
-  ]);
-  const rows = { attn_q: embd, ffn_up: ff };
-  const tensors = Object.entries(rows).flatMap(([name, n]) => [
-    { name: `blk.0.${name}.weight.lora_a`, dims: [embd, rank], type: 0, data: f32(embd * rank, 1) },
-    { name: `blk.0.${name}.weight.lora_b`, dims: [rank, n], type: 0, data: f32(rank * n, sign) },
-  ]);
-  writeGguf(path, kv, tensors);
-}
-
 beforeAll(async () => {
-  await writeTinyModel({ out: modelPath, layers: 2, embd, heads: 4, headsKv: 2, ff, seed: 11 });
-  writeAdapter(adapterA, 3, 1);
-  writeAdapter(adapterMinusA, 3, -1);
-  decoder = await BatchedDecoder.open({ modelPath, gpu: "cpu" });
+  writeTinyAdapter(adapterA, 3, 64);
+  writeTinyAdapter(adapterMinusA, 3, 64, -1);
+  ({ decoder } = await openTinyBatchedDecoder(modelPath));
 }, 180_000);
 
 afterAll(async () => {
-  await decoder?.dispose();
-  await disposeLlamaRuntimes();
+  await closeTinyBatchedDecoder(decoder);
   tmp.cleanup();
 });
 

@@ -4,11 +4,10 @@
 import { join } from "node:path";
 import type { LlamaModel, Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchedDecoder, type ContinuationItem, type ContinuationResult } from "../../../electron/engine/infer/BatchedDecoder.js";
+import type { BatchedDecoder, ContinuationItem, ContinuationResult } from "../../../electron/engine/infer/BatchedDecoder.js";
 import { encodeContinuationPair } from "../../../electron/engine/infer/ContinuationScorer.js";
-import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
-import { disposeLlamaRuntimes } from "../../../electron/engine/llamacpp/llamaRuntime.js";
 import { makeTempDir } from "../../support/tempDir.js";
+import { closeTinyBatchedDecoder, collectResults, openTinyBatchedDecoder } from "../../support/tinyBatchedDecoder.js";
 
 const tmp = makeTempDir();
 const modelPath = join(tmp.dir, "tiny.gguf");
@@ -24,8 +23,7 @@ const items: ContinuationItem[] = [
 ];
 
 async function score(parallel: number, input = items): Promise<ContinuationResult[]> {
-  const out: ContinuationResult[] = [];
-  for await (const r of decoder.scoreContinuations(input, { parallel, threads: 1 })) out.push(r);
+  const out = await collectResults(decoder.scoreContinuations(input, { parallel, threads: 1 }));
   return out.sort((a, b) => a.index - b.index);
 }
 
@@ -61,14 +59,12 @@ async function referenceLoglikelihood(context: Token[], continuation: Token[]): 
 }
 
 beforeAll(async () => {
-  ({ vocabSize } = await writeTinyModel({ out: modelPath, layers: 2, embd: 64, heads: 4, headsKv: 2, ff: 128, seed: 11 }));
-  decoder = await BatchedDecoder.open({ modelPath, gpu: "cpu" });
+  ({ decoder, vocabSize } = await openTinyBatchedDecoder(modelPath));
   model = decoder.model;
 }, 180_000);
 
 afterAll(async () => {
-  await decoder?.dispose();
-  await disposeLlamaRuntimes();
+  await closeTinyBatchedDecoder(decoder);
   tmp.cleanup();
 });
 

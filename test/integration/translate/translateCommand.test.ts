@@ -2,32 +2,21 @@
 // half-way (as a crash or a closed laptop would), then `--resume`d; and Ctrl+C, which cancels after
 // the item in flight. The resumed process must decode only the items without a result.
 import Database from "better-sqlite3";
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TranslationJob } from "../../../electron/shared/translateContract.js";
 import { createEngine } from "../../../electron/engine/createEngine.js";
 import { writeTinyModel } from "../../../electron/engine/models/writeTinyModel.js";
+import { runPolytune, runPolytuneAndSignal, type PolytuneResult } from "../../support/runPolytune.js";
 import { makeTempDir } from "../../support/tempDir.js";
 
-const bin = join(process.cwd(), "bin", "polytune.js");
 const tmp = makeTempDir();
 const home = join(tmp.dir, "home");
 const model = join(tmp.dir, "tiny.gguf");
 let datasetId: string;
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function polytune(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [bin, "--home", home, ...args], { encoding: "utf8", timeout: 300_000 });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+const polytune = (...args: string[]): PolytuneResult => runPolytune(home, args, 300_000);
 
 /** The `done` counts of the progress lines (one per item when stderr is not a terminal). */
 const progressDone = (stderr: string): number[] => [...stderr.matchAll(/\] (\d+)\/(\d+) {2}flagged/g)].map((m) => Number(m[1]));
@@ -35,26 +24,8 @@ const progressDone = (stderr: string): number[] => [...stderr.matchAll(/\] (\d+)
 const translateArgs = ["data", "translate", "--model", model, "--to", "es,de", "--limit", "6", "--cpu", "--threads", "1", "--context", "512"];
 
 /** Starts a translation and sends `signal` to it once `after` items are reported. */
-function translateAndSignal(signal: NodeJS.Signals, after: number): Promise<Result> {
-  const child = spawn(process.execPath, [bin, "--home", home, ...translateArgs, "--dataset", datasetId], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  let sent = false;
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    if (!sent && progressDone(stderr).some((n) => n >= after)) {
-      sent = true;
-      process.kill(signal === "SIGKILL" ? -child.pid! : child.pid!, signal);
-    }
-  });
-  const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 300_000);
-  return new Promise((resolve) =>
-    child.on("close", (code, sig) => {
-      clearTimeout(timer);
-      resolve({ code, signal: sig, stdout, stderr });
-    }),
-  );
+function translateAndSignal(signal: NodeJS.Signals, after: number): Promise<PolytuneResult> {
+  return runPolytuneAndSignal(home, [...translateArgs, "--dataset", datasetId], signal, (stderr) => progressDone(stderr).some((n) => n >= after), 300_000);
 }
 
 function itemRows(job: string): Array<{ ordinal: number; status: string; raw_output: string | null }> {
