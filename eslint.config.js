@@ -19,6 +19,8 @@ const engineLayers = [
   ["infer", "models", "mixes"],
   ["train", "translate"],
   ["eval", "system"],
+  ["compare"],
+  ["experiments"],
 ];
 const forbiddenFolders = (layer, level, folder) => [...layer.filter((f) => f !== folder), ...engineLayers.slice(level + 1).flat()];
 

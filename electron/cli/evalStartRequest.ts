@@ -47,7 +47,7 @@ const fileOrId = (text: string): string => (existsSync(text) ? resolve(text) : t
 /** The eval.start request for the options and suite groups given, or an error naming the option at fault. */
 export function evalStartRequest(o: EvalCliOptions, groups: readonly SuiteGroup[]): EvalStart {
   if (o.run !== undefined && (o.model !== undefined || (o.adapter?.length ?? 0) > 0)) {
-    throw cliError("--run evaluates a stored run with its own model and adapter; leave out --model and --adapter.", "--run");
+    throw cliError("--run evaluates a stored run with its own model and adapter (or the model a full run wrote); leave out --model and --adapter.", "--run");
   }
   if (o.run === undefined && o.model === undefined) {
     throw cliError("Name the model with --model FILE|ID, or a stored training run with --run ID.", "--model");

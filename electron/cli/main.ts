@@ -3,15 +3,18 @@ import { intOption, numberOption } from "./parseOptionNumber.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { baseWeightModes, mergedTypes, promptFormats, trainBackends, type BaseWeights, type MergedType, type Model, type ModelDetail, tinyArchs, tinyVocabs, tinyWeightTypes, trainConfigDefaults, type PromptFormat, type TrainBackend } from "../shared/contract.js";
+import { baseWeightModes, trainMethods, type TrainMethod, mergedTypes, promptFormats, trainBackends, type BaseWeights, type MergedType, type Model, type ModelDetail, tinyArchs, tinyVocabs, tinyWeightTypes, trainConfigDefaults, type PromptFormat, type TrainBackend } from "../shared/contract.js";
 import { formatErrorLine, toErrorShape } from "../shared/PolytuneError.js";
 import { appVersion, createEngine, type PolytuneEngine } from "../engine/createEngine.js";
 import { startServer } from "../server/startServer.js";
 import { formatBytes, formatCount } from "../shared/formatQuantities.js";
+import { registerCompareCommand } from "./registerCompareCommand.js";
 import { registerDataCommands } from "./registerDataCommands.js";
 import { registerMixCommands } from "./registerMixCommands.js";
+import { registerPretrainCommand } from "./registerPretrainCommand.js";
 import { registerScoreCommand } from "./registerScoreCommand.js";
 import { registerEvalCommand } from "./registerEvalCommand.js";
+import { registerExperimentCommand } from "./registerExperimentCommand.js";
 import { registerTrainCommands } from "./registerTrainCommands.js";
 import { registerTranslateCommands } from "./registerTranslateCommands.js";
 import { runDemo } from "./runDemo.js";
@@ -95,10 +98,9 @@ export function buildProgram(): Command {
 
   program
     .command("demo")
-    .description("run the complete small experiment on the embedded default: tiny model, the 7-language demo data labelled and mixed (Mono → Multi-3, CrossAlpaca), LoRA training on Multi-3, base vs. tuned per language")
-    .option("--steps <n>", "training steps", int("--steps"), 100)
-    .action(async (o: { steps: number }) => {
-      await withEngine(globals(), (engine) => runDemo(engine, { ...o, json: globals().json ?? false }));
+    .description("run the main job, a complete small experiment on what Polytune ships: the micro-polyglot model, Mono vs Multi-3 (short LoRA runs), held-out prompts in 7 languages, base vs. each run per language, and the HTML report")
+    .action(async () => {
+      await withEngine(globals(), (engine) => runDemo(engine, { json: globals().json ?? false }));
     });
 
   program
@@ -223,22 +225,31 @@ export function buildProgram(): Command {
   models
     .command("estimate")
     .argument("<model>", "id, name or path")
-    .description("estimated memory to run and to LoRA-train a model")
+    .description("estimated memory to run and to train a model (LoRA, or every weight with --method full)")
     .option("--context <n>", "inference context size", int("--context"), 4096)
     .option("--sequences <n>", "parallel sequences", int("--sequences"), 1)
     .option("--seq-len <n>", "training sequence length", int("--seq-len"), trainConfigDefaults.seqLen)
     .option("--batch <n>", "training batch (sequences)", int("--batch"), trainConfigDefaults.batchSize)
     .option("--rank <n>", "LoRA rank", int("--rank"), trainConfigDefaults.rank)
     .addOption(new Option("--base-weights <w>", "how training holds the base").choices(baseWeightModes).default(trainConfigDefaults.baseWeights))
-    .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number; baseWeights: BaseWeights }) => {
+    .addOption(new Option("--method <m>", "what training trains").choices(trainMethods).default(trainConfigDefaults.method))
+    .action(async (model: string, o: { context: number; sequences: number; seqLen: number; batch: number; rank: number; baseWeights: BaseWeights; method: TrainMethod }) => {
       await withEngine(globals(), async (engine) => {
-        const e = await engine.call("models.estimate", { model, contextSize: o.context, sequences: o.sequences, seqLen: o.seqLen, batch: o.batch, rank: o.rank, baseWeights: o.baseWeights });
+        const e = await engine.call("models.estimate", { model, contextSize: o.context, sequences: o.sequences, seqLen: o.seqLen, batch: o.batch, rank: o.rank, method: o.method, baseWeights: o.baseWeights });
+        const t = e.training;
         out(globals().json, e, () =>
           [
             `Inference (context ${e.inference.contextSize} × ${e.inference.sequences}): ${formatBytes(e.inference.totalBytes)}`,
             `  weights ${formatBytes(e.inference.weightsBytes)}, KV cache ${formatBytes(e.inference.kvCacheBytes)}, compute ${formatBytes(e.inference.computeBytes)}`,
-            `LoRA training (seq ${e.training.seqLen} × batch ${e.training.batch}, r ${e.training.rank}): ${formatBytes(e.training.totalBytes)}`,
-            `  base ${e.training.baseWeights === "f32" ? "F32" : "as stored"} ${formatBytes(e.training.baseBytes)}, LoRA ${formatBytes(e.training.loraBytes)}, optimizer ${formatBytes(e.training.optimizerBytes)}, activations ${formatBytes(e.training.activationBytes)}`,
+            ...(t.method === "full"
+              ? [
+                  `Full training (seq ${t.seqLen} × batch ${t.batch}, every weight in F32): ${formatBytes(t.totalBytes)}`,
+                  `  weights ${formatBytes(t.baseBytes)}, gradients ${formatBytes(t.optimizerBytes / 3)}, Adam moments ${formatBytes((2 * t.optimizerBytes) / 3)}, activations ${formatBytes(t.activationBytes)}`,
+                ]
+              : [
+                  `LoRA training (seq ${t.seqLen} × batch ${t.batch}, r ${t.rank}): ${formatBytes(t.totalBytes)}`,
+                  `  base ${t.baseWeights === "f32" ? "F32" : "as stored"} ${formatBytes(t.baseBytes)}, LoRA ${formatBytes(t.loraBytes)}, optimizer ${formatBytes(t.optimizerBytes)}, activations ${formatBytes(t.activationBytes)}`,
+                ]),
             ...e.notes.map((n) => `  · ${n}`),
           ].join("\n"),
         );
@@ -309,11 +320,14 @@ export function buildProgram(): Command {
       out(globals().json, info, () => `Wrote ${info.path}: ${info.arch}, ${info.layers} layers, embedding ${info.embd}, ${info.heads}/${info.headsKv} heads of ${info.headDim}, ${info.vocabSize}-token ${info.vocab} vocabulary, ${formatCount(info.parameters)} parameters (${info.type}).`);
     });
   registerTrainCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerPretrainCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   registerDataCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   registerTranslateCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   registerMixCommands(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   registerScoreCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   registerEvalCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerExperimentCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
+  registerCompareCommand(program, { withEngine: (fn) => withEngine(globals(), fn), json: () => globals().json ?? false });
   return program;
 }
 

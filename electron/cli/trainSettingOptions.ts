@@ -17,7 +17,8 @@ function flagOf(s: TrainSetting): string {
   return s.kind === "boolean" && s.default === true ? `--no-${s.flag}` : `--${s.flag}`;
 }
 
-function optionFor(s: TrainSetting): Option {
+/** The `train` flag of one run setting: its help, choices, parser and default, all from the contract. */
+export function optionFor(s: TrainSetting): Option {
   const flag = flagOf(s);
   const range = describeRange(s);
   const help = s.kind === "boolean" && s.default === true ? (s.offHelp ?? `turn off: ${s.help}`) : `${s.help}${range ? ` (${range})` : ""}${s.kind === "list" && s.choices ? ` (of: ${s.choices.join(",")})` : ""}`;

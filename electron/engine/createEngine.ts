@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
-import { existsSync, rmSync } from "node:fs";
-import { join, relative, resolve, isAbsolute } from "node:path";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join, relative, resolve, isAbsolute } from "node:path";
 import type { Database } from "better-sqlite3";
 import type { LlamaModel } from "node-llama-cpp";
 import {
@@ -20,6 +20,7 @@ import type { RunMix } from "../shared/mixContract.js";
 import { PolytuneError, toErrorShape } from "../shared/PolytuneError.js";
 import { openDatabase } from "./db/openDatabase.js";
 import { inspectFiles } from "./data/inspectFiles.js";
+import { readTextDocuments } from "./data/readTextDocuments.js";
 import { DatasetStore } from "./datasets/DatasetStore.js";
 import { ImportJobs } from "./datasets/ImportJobs.js";
 import type { Carrier, Engine, EngineEventListener } from "./Engine.js";
@@ -37,15 +38,25 @@ import { MixStore } from "./mixes/MixStore.js";
 import { RunStore } from "./runs/RunStore.js";
 import { encodeExample } from "./train/encodeExample.js";
 import { mergeAdapter } from "./train/mergeAdapter.js";
+import { checkRunConfig } from "./train/checkRunConfig.js";
 import { TrainingJobs, type SpawnTrainWorker } from "./train/TrainingJobs.js";
 import { TranslationJobs } from "./translate/TranslationJobs.js";
 import { EvalJobs } from "./eval/job/EvalJobs.js";
+import { compareItems } from "./compare/compareItems.js";
+import { compareRuns, type ExperimentLink } from "./compare/compareRuns.js";
+import { ExperimentQueue } from "./experiments/ExperimentQueue.js";
+import { writeExperimentReport } from "./experiments/report/writeExperimentReport.js";
+import { startDemoExperiment } from "./experiments/demo/startDemoExperiment.js";
 import { appVersion } from "./system/appVersion.js";
 import { runDoctor } from "./system/runDoctor.js";
 
 // What the shells need before or besides an engine, so they import the engine's root only.
 export { appVersion, resolveHome };
 export type { SpawnTrainWorker, TrainWorkerProcess } from "./train/TrainingJobs.js";
+// The CLI says what a full run leaves unused before it starts, in the words its summary keeps.
+export { fullRunNotes } from "./train/checkRunConfig.js";
+// The CLI writes its exports (compare --out) as the engine writes its reports: never half a file.
+export { writeFileAtomically } from "./files/writeFileAtomically.js";
 
 export interface EngineOptions {
   home?: string;
@@ -134,12 +145,14 @@ export class PolytuneEngine implements Engine {
       ...this.mixHandlers(),
       ...this.evalScoreHandlers(),
       ...this.evalJobHandlers(),
+      ...this.compareHandlers(),
+      ...this.experimentHandlers(),
       "app.info": (_input, carrier) => ({ version: appVersion(), home: this.home, database: this.databasePath, modelsDir: this.layout.models, carrier }),
       "system.doctor": () => runDoctor(this.home, this.databasePath),
       "models.list": () => this.models.list(),
       "models.get": ({ model }) => this.models.detail(model),
-      "models.add": async ({ path }) => {
-        const result = await this.models.add(path, undefined, undefined, this.progress("models.add", `Reading models in ${path}`));
+      "models.add": async ({ path, name }) => {
+        const result = await this.models.add(path, undefined, name !== undefined ? new Map([[resolve(path), name]]) : undefined, this.progress("models.add", `Reading models in ${path}`));
         this.emit("models.changed", { reason: "added" });
         return result;
       },
@@ -229,7 +242,11 @@ export class PolytuneEngine implements Engine {
         // a merged model) may be shared or kept elsewhere, and stays.
         const ownAdapter = r.adapterPath !== null && isInside(this.layout.adapters, resolve(r.adapterPath)) ? r.adapterPath : null;
         const removedFiles = [this.runs.runDir(run), ownAdapter].filter((p): p is string => p !== null && existsSync(p));
+        // The models a full run wrote into its folder leave the library with it.
+        const ownModels = this.models.list().filter((m) => isInside(resolve(this.runs.runDir(run)), resolve(m.path)));
         for (const path of removedFiles) rmSync(path, { recursive: true, force: true });
+        for (const m of ownModels) this.models.remove(m.id);
+        if (ownModels.length > 0) this.emit("models.changed", { reason: "removed" });
         const deleted = this.runs.delete(run);
         this.emit("runs.changed", { run, status: r.status });
         return { deleted, removedFiles };
@@ -302,10 +319,9 @@ export class PolytuneEngine implements Engine {
 
   /** The mix a run is to train on, written out as JSONL; null when it trains on a data file. */
   private trainingMix(config: TrainConfig): { path: string; runMix: RunMix } | null {
-    if (config.mix === undefined) {
-      if (config.data === undefined) throw new PolytuneError("run-no-data", "A run needs training data: a data file (`data`) or a saved mix (`mix`).", { where: "data, mix", hint: "Give one of them: `--data FILE` or `--mix ID`." });
-      return null;
-    }
+    // Exactly one source, text files readable, settings a full run can honour: before a mix is built.
+    checkRunConfig(config);
+    if (config.mix === undefined) return null;
     const mix = this.mixService.get(config.mix);
     // A run's stored settings name both (the mix and the file written for it), so they can be started again.
     if (config.data !== undefined && resolve(config.data) !== this.mixService.defaultPath(mix)) {
@@ -380,8 +396,79 @@ export class PolytuneEngine implements Engine {
   }
   // ── end evaluation job ──
 
+  // ── compare.*: any set of evaluated runs side by side, and the item-level diff ──
+  private compareHandlers(): Pick<Handlers, "compare.runs" | "compare.items"> {
+    return {
+      "compare.runs": (input) => compareRuns(this.db, input, { runs: this.runs, experimentOf: (run) => this.experimentOf(run) }),
+      "compare.items": (input) => compareItems(this.db, input, { runs: this.runs }),
+    };
+  }
+
+  /** The experiment a run was trained for (its latest), read here so compare never reads the experiments' tables. */
+  private experimentOf(runId: string): ExperimentLink | null {
+    const row = this.db
+      .prepare("SELECT e.id, e.name, e.baseline_job, i.configuration, i.chosen FROM experiment_items i JOIN experiments e ON e.id = i.experiment_id WHERE i.run_id = ? ORDER BY e.created_at DESC LIMIT 1")
+      .get(runId) as { id: string; name: string; baseline_job: string | null; configuration: string; chosen: number | null } | undefined;
+    return row ? { id: row.id, name: row.name, configuration: row.configuration, chosen: row.chosen === null ? null : row.chosen === 1, baselineJob: row.baseline_job } : null;
+  }
+  // ── end compare.* ──
+
+  // ── experiments.*: the queue of train-then-evaluate items, the learning-rate choice, the report ──
+  private experimentQueue: ExperimentQueue | undefined;
+
+  /** Made on first use; its sweep (experiments of a process that is gone read as interrupted) runs then. */
+  private get experiments(): ExperimentQueue {
+    this.experimentQueue ??= new ExperimentQueue(this.db, {
+      call: (name, input) => this.call(name, input),
+      onEvent: (listener) => this.onEvent(listener),
+      emit: (name, payload) => this.emit(name, payload),
+      mixes: this.mixService,
+      modelExists: (ref) => this.models.find(ref) !== undefined || existsSync(ref),
+      usableModel: (ref) => this.usableModel(ref),
+      databasePath: this.databasePath,
+    });
+    return this.experimentQueue;
+  }
+
+  private experimentHandlers(): Pick<Handlers, "experiments.plan" | "experiments.create" | "experiments.list" | "experiments.get" | "experiments.resume" | "experiments.cancel" | "experiments.retry" | "experiments.move" | "experiments.remove" | "experiments.wait" | "experiments.report" | "experiments.demo"> {
+    return {
+      "experiments.plan": ({ spec }) => this.experiments.plan(spec),
+      "experiments.create": ({ spec }) => this.experiments.create(spec),
+      "experiments.list": async () => {
+        await this.experiments.ready;
+        return this.experiments.list();
+      },
+      "experiments.get": async ({ experiment }) => {
+        await this.experiments.ready;
+        return this.experiments.get(experiment);
+      },
+      "experiments.resume": ({ experiment }) => this.experiments.resume(experiment),
+      "experiments.cancel": ({ experiment, item }) => this.experiments.cancel(experiment, item),
+      "experiments.retry": ({ experiment, item }) => this.experiments.retry(experiment, item),
+      "experiments.move": ({ experiment, item, position }) => this.experiments.move(experiment, item, position),
+      "experiments.remove": async ({ experiment }) => ({ removed: await this.experiments.remove(experiment) }),
+      "experiments.wait": ({ experiment }) => this.experiments.wait(experiment),
+      "experiments.demo": () => startDemoExperiment({ call: (name, input) => this.call(name, input), home: this.home }),
+      "experiments.report": async ({ experiment, out }) => {
+        await this.experiments.ready;
+        const e = this.experiments.get(experiment);
+        const done = e.items.filter((i) => i.state === "done" && i.run !== null);
+        if (done.length === 0) throw new PolytuneError("experiment-no-results", `Experiment ${e.name} has no evaluated run yet, so there is nothing to report.`, { where: `experiment ${e.id}`, hint: "Wait for its first item to finish (`polytune experiment show ID`)." });
+        const runs = done.map((i) => i.run!);
+        const chosen = done.find((i) => i.chosen === true)?.run;
+        const comparison = compareRuns(this.db, { runs, ...(chosen ? { reference: chosen } : {}) }, { runs: this.runs, experimentOf: (run) => this.experimentOf(run) });
+        const mixes = [...new Map(runs.flatMap((id) => (this.runs.get(id).mix ? [[this.runs.get(id).mix!.id, this.runs.get(id).mix!] as const] : []))).values()];
+        const model = this.models.get(String(e.items[0]?.settings.model ?? e.spec.model));
+        const path = out !== undefined ? resolve(out) : join(this.home, "reports", `${e.id}.html`);
+        mkdirSync(dirname(path), { recursive: true });
+        return writeExperimentReport({ experiment: e, comparison, mixes, model: { name: model.name, fingerprint: model.fingerprint ?? "" } }, path);
+      },
+    };
+  }
+  // ── end experiments.* ──
+
   // ── datasets (data.*): import in a worker thread, list, show, remove ──
-  private datasetHandlers(): Pick<Handlers, "data.inspect" | "data.import" | "data.cancelImport" | "data.list" | "data.show" | "data.remove"> {
+  private datasetHandlers(): Pick<Handlers, "data.inspect" | "data.import" | "data.cancelImport" | "data.list" | "data.show" | "data.remove" | "data.checkText"> {
     return {
       "data.inspect": ({ files, format }) => inspectFiles(files.map((f) => resolve(f)), { format }),
       "data.import": (input) => {
@@ -398,6 +485,10 @@ export class PolytuneEngine implements Engine {
       "data.list": () => this.datasets.list(),
       "data.show": (query) => this.datasets.show(query),
       "data.remove": async ({ dataset }) => ({ removed: await this.datasets.removeGradually(dataset) }),
+      "data.checkText": ({ files }) => {
+        const documents = readTextDocuments(files.map((f) => resolve(f)));
+        return { documents: documents.length, bytes: documents.reduce((n, d) => n + Buffer.byteLength(d.text), 0) };
+      },
     };
   }
   // ── end datasets ──
@@ -418,10 +509,13 @@ export class PolytuneEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    // Told first, so the queue starts nothing new while the jobs below stop; awaited once they have.
+    const experiments = this.experimentQueue?.shutdown();
     await this.translationJobs?.shutdown();
     await this.evalJobsInstance?.shutdown();
     await this.jobs.shutdown();
     await this.imports.shutdown();
+    await experiments;
     await this.runner.dispose();
     await this.mixVocab?.model.then((v) => v.dispose()).catch(() => undefined);
     await disposeLlamaRuntimes();

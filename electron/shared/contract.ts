@@ -6,6 +6,12 @@ import { datasetCalls, datasetEvents } from "./datasetContract.js";
 import { mixCalls, mixEvents, RunMixSchema } from "./mixContract.js";
 import { translateCalls, translateEvents } from "./translateContract.js";
 import { evalCalls, evalEvents, evalJobCalls } from "./evalContract.js";
+import { experimentCalls, experimentEvents } from "./experimentContract.js";
+import { compareCalls } from "./compareContract.js";
+import { minTrimmedVocabSize } from "./tinyShapeProblem.js";
+import { BaseWeightsSchema, computeBackends, MergedTypeSchema, promptFormats, TrainBackendSchema, TrainConfigSchema } from "./trainContract.js";
+
+export * from "./trainContract.js";
 
 export const ModelIdSchema = z.string().min(1).max(64);
 
@@ -15,33 +21,6 @@ export type ModelSource = z.infer<typeof ModelSourceSchema>;
 export const ModelStatusSchema = z.enum(["ok", "missing", "changed", "error"]);
 export type ModelStatus = z.infer<typeof ModelStatusSchema>;
 
-// The run settings' vocabulary: each list is written once, here, and read by the engine, the CLI's
-// flags and the Runs form alike.
-/** How examples are wrapped into prompts, in training and in `models try`. */
-export const promptFormats = ["alpaca", "guanaco", "chat"] as const;
-export const PromptFormatSchema = z.enum(promptFormats);
-export type PromptFormat = z.infer<typeof PromptFormatSchema>;
-export const lrSchedules = ["constant", "linear", "cosine", "inverse-sqrt"] as const;
-export const LrScheduleSchema = z.enum(lrSchedules);
-export type LrSchedule = z.infer<typeof LrScheduleSchema>;
-/** How the trainer holds the base: as the file stores it (F16/quantized), or dequantized to F32. */
-export const baseWeightModes = ["as-stored", "f32"] as const;
-export const BaseWeightsSchema = z.enum(baseWeightModes);
-export type BaseWeights = z.infer<typeof BaseWeightsSchema>;
-/** The ggml backends a machine may compute on; training adds "auto". */
-export const computeBackends = ["cpu", "cuda", "vulkan", "metal"] as const;
-export const trainBackends = ["auto", ...computeBackends] as const;
-export const TrainBackendSchema = z.enum(trainBackends);
-export type TrainBackend = z.infer<typeof TrainBackendSchema>;
-/** Tensor type of a merged model's weights; "source" keeps each base tensor's own. */
-export const mergedTypes = ["source", "f16", "f32"] as const;
-export const MergedTypeSchema = z.enum(mergedTypes);
-export type MergedType = z.infer<typeof MergedTypeSchema>;
-/** The projections a LoRA is put on by default; "output" (the LM head) may be added. */
-export const loraTargets = ["q", "k", "v", "o", "gate", "up", "down"] as const;
-export const allLoraTargets = [...loraTargets, "output"] as const;
-export const LoraTargetSchema = z.enum(allLoraTargets);
-export type LoraTarget = z.infer<typeof LoraTargetSchema>;
 
 /** A user-facing failure: what happened, where, and what to do. */
 export const PolytuneErrorSchema = z.object({
@@ -116,6 +95,8 @@ export const MemoryEstimateSchema = z.object({
     seqLen: z.number(),
     batch: z.number(),
     rank: z.number(),
+    /** lora: base + adapters (optimizer = their gradients and moments); full: every weight trained in F32 (optimizer = gradients + two Adam moments of every weight). */
+    method: TrainConfigSchema.shape.method,
     baseWeights: BaseWeightsSchema,
     baseF32Bytes: z.number(),
     /** The base as the trainer will hold it: F32, or as stored plus a transposed copy. */
@@ -176,78 +157,6 @@ export const TryResultSchema = z.object({
 });
 export type TryResult = z.infer<typeof TryResultSchema>;
 
-/**
- * One LoRA training run's settings; defaults are Kew et al. 2024's (r 64, α 16, LR 1e-5). Each field's
- * `description` is its help (the CLI's `--help`, the JSON schema); `flag` names its CLI flag where that
- * is not the kebab-case of the field (the names users have typed since the flag was introduced);
- * `value` names the value in help; `offHelp` explains turning off a switch that is on by default.
- */
-export const TrainConfigSchema = z
-  .object({
-    model: z.string().min(1).max(4096).meta({ description: "base model: id, name or path", value: "model" }),
-    // Exactly one of data and mix (runs.start says which is missing or that both were given).
-    data: z.string().min(1).max(4096).optional().meta({ description: "training data, JSONL (Alpaca, prompt/response, chat messages, or Guanaco text); or give --mix", value: "file" }),
-    mix: z.string().min(1).max(4096).optional().meta({ description: "train on a saved mix (id or name; the CLI also takes a recipe .json, saved first) instead of --data", value: "mix" }),
-    validationData: z.string().min(1).max(4096).optional().meta({ description: "held-out validation data (JSONL)", flag: "val-data", value: "file" }),
-    validationFraction: z.number().min(0).max(0.5).default(0).meta({ description: "hold out this share of the training data for validation", flag: "val-fraction" }),
-    format: PromptFormatSchema.default("alpaca").meta({ description: "prompt format" }),
-    maskPrompt: z.boolean().default(true).meta({ description: "compute the loss on the answers only, not on the prompts", offHelp: "compute the loss on the whole sequence, not only the answers" }),
-    targets: z.array(LoraTargetSchema).min(1).default([...loraTargets]).meta({ description: "projections that get an adapter, comma-separated" }),
-    rank: z.number().int().min(1).max(1024).default(64).meta({ description: "LoRA rank r" }),
-    alpha: z.number().positive().max(4096).default(16).meta({ description: "LoRA alpha (scale α/r)" }),
-    rslora: z.boolean().default(false).meta({ description: "rank-stabilised LoRA: scale α/√r instead of α/r" }),
-    /** LoRA dropout: each input of an adapter is zeroed with this probability in training (PEFT's lora_dropout). */
-    dropout: z.number().min(0).lt(1).default(0).meta({ description: "LoRA dropout: zero each adapter input with this probability in training", value: "p" }),
-    /**
-     * as-stored: keep F16/quantized matrices as the file has them (the numerics llama.cpp infers with,
-     * less memory, faster); f32: dequantize the base on load (exact gradients of the dequantized model).
-     */
-    baseWeights: BaseWeightsSchema.default("as-stored").meta({ description: "as-stored: keep F16/quantized matrices, as llama.cpp runs them; f32: dequantize the base on load" }),
-    /** The peak rate; the schedule scales it step by step (the scheduled rate is each metric's `scheduledLr`). */
-    lr: z.number().positive().max(1).default(1e-5).meta({ description: "peak learning rate (the schedule scales it per step)" }),
-    schedule: LrScheduleSchema.default("constant").meta({ description: "learning-rate schedule" }),
-    warmupSteps: z.number().int().min(0).default(0).meta({ description: "warm-up steps, rising linearly to the peak rate", flag: "warmup" }),
-    steps: z.number().int().min(1).max(10_000_000).optional().meta({ description: "optimizer steps (otherwise from epochs)" }),
-    epochs: z.number().positive().max(1000).optional().meta({ description: "epochs over the training data, when steps are not given (default 1)" }),
-    batchSize: z.number().int().min(1).max(4096).default(4).meta({ description: "sequences per micro-batch", flag: "batch" }),
-    tokenBudget: z.number().int().min(16).optional().meta({ description: "fill micro-batches up to this many tokens instead of a fixed number of sequences" }),
-    gradAccum: z.number().int().min(1).max(1024).default(1).meta({ description: "micro-batches per optimizer step" }),
-    seqLen: z.number().int().min(8).max(131072).default(1024).meta({ description: "maximum sequence length in tokens (longer examples are an error)" }),
-    weightDecay: z.number().min(0).max(1).default(0).meta({ description: "AdamW weight decay" }),
-    beta1: z.number().min(0).lt(1).default(0.9).meta({ description: "AdamW β1: decay of the gradient's running mean" }),
-    beta2: z.number().min(0).lt(1).default(0.999).meta({ description: "AdamW β2: decay of the squared gradient's running mean" }),
-    eps: z.number().positive().default(1e-8).meta({ description: "AdamW ε, added to the update's denominator" }),
-    gradClip: z.number().min(0).default(1).meta({ description: "clip the gradient's global norm to this (0: off)" }),
-    seed: z.number().int().min(0).default(1).meta({ description: "seed for the LoRA init, the data order and dropout" }),
-    threads: z.number().int().min(1).max(512).optional().meta({ description: "CPU threads" }),
-    backend: TrainBackendSchema.default("auto").meta({ description: "where to compute (auto: the first GPU found, else the CPU)" }),
-    device: z.number().int().min(0).max(64).default(0).meta({ description: "device index within the backend" }),
-    mergedOut: z.string().min(1).max(4096).optional().meta({ description: "also write base + adapter as one GGUF model here", value: "file" }),
-    mergedType: MergedTypeSchema.default("source").meta({ description: "tensor type of merged weights (source keeps the base's)" }),
-    checkpointEvery: z.number().int().min(1).default(100).meta({ description: "checkpoint every N steps" }),
-    evalEvery: z.number().int().min(1).default(50).meta({ description: "validation loss every N steps" }),
-    out: z.string().min(1).max(4096).optional().meta({ description: "adapter output path (.gguf)", value: "file" }),
-    name: z.string().max(200).optional().meta({ description: "a name for the run", value: "text" }),
-  })
-  .strict();
-export type TrainConfig = z.output<typeof TrainConfigSchema>;
-export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
-export type TrainSettingName = keyof TrainConfig;
-/** Every run setting, in the schema's order: what the CLI's flags and the Runs form must cover. */
-export const trainSettingNames = Object.keys(TrainConfigSchema.shape) as TrainSettingName[];
-
-type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
-/** The settings that have a default, with it. */
-export type TrainConfigDefaults = Omit<TrainConfig, OptionalKeys<TrainConfig> | Exclude<keyof TrainConfig, OptionalKeys<TrainConfigInput>>>;
-// zod fills exactly the defaulted fields from an empty object; the type says which those are.
-export const trainConfigDefaults = TrainConfigSchema.partial().parse({}) as TrainConfigDefaults;
-
-/**
- * The version of the stored form of TrainConfig (runs.config_version). Raise it, with a migration that
- * upgrades stored rows, whenever a change to TrainConfigSchema would not parse, or would change the
- * meaning of, a configuration stored before it.
- */
-export const trainConfigVersion = 2;
 
 export const RunStatusSchema = z.enum(["queued", "running", "paused", "completed", "failed", "cancelled", "interrupted"]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
@@ -262,6 +171,8 @@ export const RunSchema = z.object({
   step: z.number(),
   totalSteps: z.number(),
   adapterPath: z.string().nullable(),
+  /** The model a full-parameter run wrote (null for LoRA runs and before the end). */
+  modelPath: z.string().nullable().default(null),
   error: PolytuneErrorSchema.nullable(),
   summary: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
   createdAt: z.string(),
@@ -306,6 +217,12 @@ export const TinyModelSpecSchema = z
     ff: z.number().int().min(1).optional(),
     headDim: z.number().int().min(2).optional(),
     biases: z.boolean().optional(),
+    contextLength: z.number().int().min(8).max(131072).optional(),
+    /** test: small weights for fast, stable tests; scaled: the standard initialisation for pretraining from scratch. */
+    init: z.enum(["test", "scaled"]).default("test"),
+    /** Trim the vocabulary to this many tokens by their frequency in `vocabFrom` (llama-spm only). */
+    vocabSize: z.number().int().min(minTrimmedVocabSize).max(1_000_000).optional(),
+    vocabFrom: z.array(z.string().min(1).max(4096)).min(1).optional(),
     seed: z.number().int().default(1),
     name: z.string().min(1).max(200).optional(),
   })
@@ -338,7 +255,8 @@ export const calls = {
   "models.list": { input: empty, output: z.array(ModelSchema) },
   "models.get": { input: byModel, output: ModelDetailSchema },
   "models.add": {
-    input: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    /** name: what the library calls a single file (default: its general.name). */
+    input: z.object({ path: z.string().min(1).max(4096), name: z.string().min(1).max(200).optional() }).strict(),
     output: AddModelsResultSchema,
   },
   /** Completes a typed path from its folder's listing (folders and .gguf files; links listed, not followed). */
@@ -361,6 +279,7 @@ export const calls = {
         seqLen: TrainConfigSchema.shape.seqLen,
         batch: TrainConfigSchema.shape.batchSize,
         rank: TrainConfigSchema.shape.rank,
+        method: TrainConfigSchema.shape.method,
         baseWeights: TrainConfigSchema.shape.baseWeights,
         dropout: TrainConfigSchema.shape.dropout,
       })
@@ -392,6 +311,8 @@ export const calls = {
   ...translateCalls,
   ...evalCalls,
   ...evalJobCalls,
+  ...experimentCalls,
+  ...compareCalls,
 } as const;
 
 /** Every event the engine pushes to the UI. */
@@ -410,6 +331,7 @@ export const events = {
   ...mixEvents,
   ...translateEvents,
   ...evalEvents,
+  ...experimentEvents,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -242,6 +242,11 @@ export const datasetCalls = {
   "data.list": { input: z.object({}).strict(), output: z.array(DatasetSchema) },
   "data.show": { input: ShowInputSchema, output: ShowResultSchema },
   "data.remove": { input: byDataset, output: z.object({ removed: z.boolean() }) },
+  /** Reads raw training text (.txt: one document; .jsonl: one {"text"} a line) as a run will, refusing a bad file or line; says how much there is. */
+  "data.checkText": {
+    input: z.object({ files: z.array(z.string().min(1).max(4096)).min(1) }).strict(),
+    output: z.object({ documents: z.number().int(), bytes: z.number().int() }),
+  },
 } as const;
 
 export const datasetEvents = {

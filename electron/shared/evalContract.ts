@@ -247,6 +247,8 @@ export const EvalJobSchema = z.object({
   run: z.string().nullable(),
   model: z.object({ id: z.string(), name: z.string(), fingerprint: z.string() }),
   adapters: z.array(z.object({ path: z.string(), fingerprint: z.string() })),
+  /** A full-parameter run's written model, decoded as the tuned system (`model` is then its base); null: tuned = model + adapters. */
+  tunedModel: z.object({ path: z.string(), fingerprint: z.string() }).nullable().default(null),
   baseline: z.boolean(),
   format: z.enum(["raw", "alpaca", "guanaco", "chat"]),
   decoding: EvalDecodingSchema,

@@ -123,7 +123,8 @@ export const CrossAlpacaStrategySchema = z
     kind: z.literal("crossalpaca"),
     /** Instruction examples taken from the instruction sources (all that pass the filters when absent). */
     instructions: positiveCount.optional(),
-    perDirection: positiveCount,
+    /** 0: the instruction examples alone (004's baseline, the same examples the other counts add to). */
+    perDirection: count,
     directions: z.array(z.enum(crossAlpacaDirections)).min(1).max(2).default([...crossAlpacaDirections]),
     /** The x languages paired with the pivot (all found in the parallel sources when absent). */
     languages: languages.optional(),

@@ -90,9 +90,14 @@ export function describeRange(setting: TrainSetting): string {
   return parts.filter((p) => p !== null).join(", ");
 }
 
-/** A setting's value as a person reads it: small rates as 1e-5, lists comma-separated. */
+/** A learning rate as people write it, always as a power of ten: 1e-4, 5e-5, 1.5e-4, 1e-3. */
+export const formatLearningRate = (lr: number): string => lr.toExponential().replace("e+", "e");
+
+/** A setting's value as a person reads it: small rates as 1e-5, lists comma-separated, none as "–". */
 export function formatSettingValue(value: unknown): string {
+  if (value === null || value === undefined) return "–";
   if (Array.isArray(value)) return value.map(formatSettingValue).join(",");
-  if (typeof value === "number" && value !== 0 && Math.abs(value) < 1e-3) return value.toExponential().replace(/\.?0*e/, "e").replace("e+", "e");
+  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "number" && value !== 0 && Math.abs(value) < 1e-3) return formatLearningRate(value);
   return String(value);
 }

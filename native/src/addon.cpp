@@ -6,6 +6,7 @@
 #include "addon_args.h"
 #include "batched_decoder.h"
 #include "lora_trainer.h"
+#include "model_quantizer.h"
 
 #include <memory>
 #include <stdexcept>
@@ -133,6 +134,7 @@ private:
         o.Set("headsKv", hp.n_head_kv);
         o.Set("vocabSize", hp.n_vocab);
         o.Set("tiedOutput", hp.tied_output);
+        o.Set("method", t->method());
         o.Set("trainableParameters", (double) t->trainable_parameters());
         o.Set("baseBytes", (double) t->base_bytes());
         o.Set("step", (double) t->step());
@@ -305,6 +307,24 @@ Napi::Value OpenTrainer(const Napi::CallbackInfo & info) {
     return p;
 }
 
+// quantizeModel(inPath, outPath, type, threads?) → Promise<void>: llama.cpp's quantizer on the thread pool.
+Napi::Value QuantizeModel(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString() || !info[1].IsString() || !info[2].IsString()) bad_input(env, "quantizeModel() takes (inPath, outPath, type[, threads])", true);
+    int threads = 0;
+    if (info.Length() > 3 && !info[3].IsUndefined()) {
+        if (!info[3].IsNumber()) bad_input(env, "quantizeModel(): threads must be an integer from 0 to 512", true);
+        const double d = info[3].As<Napi::Number>().DoubleValue();
+        if (!(d >= 0 && d <= 512 && d == (double) (int) d)) bad_input(env, "quantizeModel(): threads must be an integer from 0 to 512");
+        threads = (int) d;
+    }
+    const std::string in = info[0].As<Napi::String>().Utf8Value(), out = info[1].As<Napi::String>().Utf8Value(), type = info[2].As<Napi::String>().Utf8Value();
+    auto * w = new task(env, [in, out, type, threads] { polytune::quantize_model(in, out, type, threads); }, [](Napi::Env e) { return e.Undefined(); });
+    auto p = w->promise();
+    w->Queue();
+    return p;
+}
+
 // startDecode(options, onResult) → {cancel(), done}: batched decoding on its own thread (a whole job,
 // not a pool task, so it never waits behind or blocks node-llama-cpp's work on the libuv pool). Each
 // finished prompt reaches onResult on the JS thread as soon as it is done; `done` settles at the end.
@@ -437,6 +457,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     Trainer::Init(env, exports);
     exports.Set("openTrainer", Napi::Function::New(env, OpenTrainer));
     exports.Set("startDecode", Napi::Function::New(env, StartDecode));
+    exports.Set("quantizeModel", Napi::Function::New(env, QuantizeModel));
     return exports;
 }
 

@@ -124,21 +124,34 @@ trainer_options read_trainer_options(Napi::Env env, const Napi::Object & o) {
     if (opts.model_path.empty() || opts.backends_dir.empty()) throw Napi::TypeError::New(env, "modelPath and backendsDir are required");
     if (!str("backend").empty()) opts.backend = str("backend");
     opts.backend_libs = strings("backendLibs");
+    const Napi::Value method = o.Get("method");
+    if (!method.IsUndefined()) {
+        if (!method.IsString()) bad_input(env, "openTrainer(): method must be \"lora\" or \"full\"", true);
+        opts.method = method.As<Napi::String>().Utf8Value();
+        if (opts.method != "lora" && opts.method != "full") bad_input(env, "openTrainer(): method must be \"lora\" or \"full\", not \"" + opts.method + "\"");
+    }
+    const bool full = opts.full();
     opts.lora.targets = strings("targets");
-    if (opts.lora.targets.empty()) bad_input(env, "openTrainer(): targets is required (a non-empty array of q, k, v, o, gate, up, down, output)", true);
+    // Full-parameter training trains every weight: targets may be empty, rank and alpha are ignored.
+    if (!full && opts.lora.targets.empty()) bad_input(env, "openTrainer(): targets is required (a non-empty array of q, k, v, o, gate, up, down, output)", true);
     // Ranges as the app's settings have them (electron/shared/contract.ts), except that rank and alpha
     // also take what adapters of other tools carry (a merge opens the trainer with the file's own).
     // Required ones have no default.
     const char * call = "openTrainer()";
     opts.device = (int) number_option(env, o, call, "device", {0, 64, false, false, true}, 0);
     opts.threads = (int) number_option(env, o, call, "threads", {0, 512, false, false, true}, 0);
-    opts.lora.rank = (int) number_option(env, o, call, "rank", {1, 65536, false, false, true});
-    opts.lora.alpha = (float) number_option(env, o, call, "alpha", {0, unbounded, true, false, false});
+    if (full) {
+        opts.lora = lora_config{};
+    } else {
+        opts.lora.rank = (int) number_option(env, o, call, "rank", {1, 65536, false, false, true});
+        opts.lora.alpha = (float) number_option(env, o, call, "alpha", {0, unbounded, true, false, false});
+    }
     // The dropout's range is the trainer's own check (lora_adapters::check), which says it as the settings do.
     if (!o.Get("dropout").IsUndefined() && !o.Get("dropout").IsNumber()) bad_input(env, std::string(call) + ": dropout must be a number", true);
-    if (o.Get("dropout").IsNumber()) opts.lora.dropout = o.Get("dropout").As<Napi::Number>().FloatValue();
-    opts.lora.seed = (uint32_t) number_option(env, o, call, "seed", {0, 4294967295.0, false, false, true});
-    opts.lora.rslora = bool_option(env, o, call, "rslora");
+    if (o.Get("dropout").IsNumber() && !full) opts.lora.dropout = o.Get("dropout").As<Napi::Number>().FloatValue();
+    opts.lora.seed = (uint32_t) number_option(env, o, call, "seed", {0, 4294967295.0, false, false, true}, full ? std::optional<double>(0) : std::nullopt);
+    opts.lora.rslora = bool_option(env, o, call, "rslora") && !full;
+    // Refused for full training by the trainer itself (full_parameters::check), in the same bad-input words.
     opts.keep_base_type = bool_option(env, o, call, "keepBaseType");
     return opts;
 }

@@ -94,7 +94,7 @@ void check_shape(const hparams & hp, const std::string & name, const ggml_tensor
 
 } // namespace
 
-base_model::base_model(const std::string & path, bool keep_base_type, const backend_session & backend) : path_(path), keep_base_type_(keep_base_type) {
+base_model::base_model(const std::string & path, bool keep_base_type, bool trained, const backend_session & backend) : path_(path), keep_base_type_(keep_base_type) {
     ggml_context * meta_raw = nullptr;
     gguf_init_params params = {/*no_alloc =*/ true, /*ctx =*/ &meta_raw};
     gguf_context_ptr g(gguf_init_from_file(path_.c_str(), params));
@@ -130,7 +130,8 @@ base_model::base_model(const std::string & path, bool keep_base_type, const back
     std::map<std::string, ggml_tensor *> made_t;  // transposed copies (keep_base_type)
     // A backend without OUT_PROD at all (Metal) would transpose an F32 matrix for every backward
     // (lower_graph_for_backend): hold F32 matrices transposed too, once.
-    const bool transpose_f32 = !backend.does_out_prod();
+    // Not when the weights are trained: a copy would go stale at the first update.
+    const bool transpose_f32 = !backend.does_out_prod() && !trained;
     for (const auto & name : names) {
         ggml_tensor * src = ggml_get_tensor(meta.get(), name.c_str());
         if (!src) throw trainer_error("bad-model", "the model has no tensor '" + name + "'");
@@ -193,6 +194,9 @@ base_model::base_model(const std::string & path, bool keep_base_type, const back
         ggml_quantize_chunk(wt->type, f32_t.data(), q.data(), 0, n_in, n_out, nullptr);
         ggml_backend_tensor_set(wt, q.data(), 0, q.size());
         transposed_[t] = wt;
+    }
+    for (const auto & name : names) {
+        if (name != "rope_freqs.weight") weights_.emplace_back(name, made[name]);
     }
     tok_embd_ = made["token_embd.weight"];
     output_norm_ = made["output_norm.weight"];

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ggml-cpp.h"
@@ -23,8 +24,9 @@ struct layer_weights {
 
 class base_model {
 public:
-    // Reads `path` onto the backend. keep_base_type: matrices as stored, else F32.
-    base_model(const std::string & path, bool keep_base_type, const backend_session & backend);
+    // Reads `path` onto the backend. keep_base_type: matrices as stored, else F32. trained: the weights
+    // will change (full-parameter training), so no transposed copies are kept.
+    base_model(const std::string & path, bool keep_base_type, bool trained, const backend_session & backend);
 
     const hparams & hp() const { return hp_; }
     const std::string & path() const { return path_; }
@@ -40,6 +42,8 @@ public:
     ggml_tensor * projection(int layer, const std::string & target) const;
     // Base matrix → its transposed copy, for the backward's W^T·dy as a MUL_MAT.
     const std::map<ggml_tensor *, ggml_tensor *> & transposed() const { return transposed_; }
+    // Every weight by its GGUF name, in load order; rope_freqs (fixed factors, not a weight) is not among them.
+    const std::vector<std::pair<std::string, ggml_tensor *>> & weights() const { return weights_; }
 
 private:
     std::string path_;
@@ -48,6 +52,7 @@ private:
     ggml_context_ptr ctx_;
     ggml_backend_buffer_ptr buf_;
     std::map<ggml_tensor *, ggml_tensor *> transposed_;
+    std::vector<std::pair<std::string, ggml_tensor *>> weights_;
     ggml_tensor * tok_embd_ = nullptr, * output_norm_ = nullptr, * output_ = nullptr, * rope_freqs_ = nullptr;
     std::vector<layer_weights> layers_;
 

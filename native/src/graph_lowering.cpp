@@ -33,7 +33,7 @@ void use_transposed(ggml_cgraph * gf, const std::map<ggml_tensor *, ggml_tensor 
 // whose other operations are new nodes; the graph is then rebuilt in the same order. Vulkan's OUT_PROD
 // needs contiguous operands (copies suffice); Metal has no OUT_PROD, SOFT_MAX_BACK, RMS_NORM_BACK,
 // REPEAT_BACK or GET_ROWS_BACK at all. Anything still unsupported stays an error in check_supported.
-ggml_cgraph * lower_graph_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize, const backend_session & backend) {
+ggml_cgraph * lower_graph_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize, const backend_session & backend, const std::set<const ggml_tensor *> & repeating_indices) {
     int lowered = 0;
     auto become = [](ggml_tensor * node, ggml_op op, ggml_tensor * a, ggml_tensor * b) {
         node->op = op;
@@ -47,7 +47,9 @@ ggml_cgraph * lower_graph_for_backend(ggml_context * ctx, ggml_cgraph * gf, size
     const bool cpu = !backend.on_gpu();
     for (int i = 0; i < ggml_graph_n_nodes(gf); ++i) {
         ggml_tensor * node = ggml_graph_node(gf, i);
-        if (backend.supports(node) && (cpu || node->op != GGML_OP_GET_ROWS_BACK)) continue;
+        const bool summing_gather = node->op == GGML_OP_GET_ROWS_BACK && repeating_indices.count(node->src[1]);
+        if (backend.supports(node) && (cpu || node->op != GGML_OP_GET_ROWS_BACK || summing_gather)) continue;
+        if (summing_gather) continue;  // left for check_supported to name
         ggml_tensor * a = node->src[0], * b = node->src[1];
         switch (node->op) {
             case GGML_OP_OUT_PROD: {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
 
 struct ggml_context;
 struct ggml_cgraph;
@@ -17,7 +18,10 @@ class backend_session;
 void use_transposed(ggml_cgraph * gf, const std::map<ggml_tensor *, ggml_tensor *> & transposed);
 
 // Backward nodes the backend cannot compute, rewritten into operations it can. Returns `gf`, or a
-// rebuilt graph (twice `gsize`, in `ctx`) when anything was rewritten.
-ggml_cgraph * lower_graph_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize, const backend_session & backend);
+// rebuilt graph (twice `gsize`, in `ctx`) when anything was rewritten. `repeating_indices`: index inputs
+// that may pick a row more than once (the token ids, whose embedding rows full-parameter training
+// trains); the backward of their gathers must sum, which the set-rows rewrite cannot, so it is kept.
+ggml_cgraph * lower_graph_for_backend(ggml_context * ctx, ggml_cgraph * gf, size_t gsize, const backend_session & backend,
+                                      const std::set<const ggml_tensor *> & repeating_indices = {});
 
 } // namespace polytune

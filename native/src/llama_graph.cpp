@@ -6,9 +6,10 @@
 
 namespace polytune {
 
-ggml_tensor * project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, const lora_adapters & lora, const lora_pair * lp, const dropout_rows & drop) {
+ggml_tensor * project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, const lora_adapters * adapters, const lora_pair * lp, const dropout_rows & drop) {
     ggml_tensor * y = ggml_mul_mat(ctx, w, x);
     if (lp) {
+        const lora_adapters & lora = *adapters;
         float scale = lora.scale();
         auto rows = drop.find(lp);
         if (rows != drop.end()) {
@@ -25,7 +26,7 @@ ggml_tensor * project(ggml_context * ctx, ggml_tensor * w, ggml_tensor * x, cons
 
 // R rows of C tokens each (sequences packed into rows, each attending only to itself); the rows are
 // folded into the head dimension for attention, which keeps every tensor 3-D for the GQA backward.
-ggml_tensor * build_hidden(ggml_context * ctx, const base_model & model, const lora_adapters & lora, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R,
+ggml_tensor * build_hidden(ggml_context * ctx, const base_model & model, const lora_adapters * lora, ggml_tensor * tokens, ggml_tensor * pos, ggml_tensor * mask, int C, int R,
                            const dropout_rows & drop) {
     const hparams & hp = model.hp();
     const int hd = hp.head_dim();
@@ -35,7 +36,7 @@ ggml_tensor * build_hidden(ggml_context * ctx, const base_model & model, const l
     ggml_tensor * x = ggml_get_rows(ctx, model.tok_embd(), tokens);
     for (int l = 0; l < hp.n_layer; ++l) {
         const layer_weights & L = model.layer(l);
-        auto adapter = [&](const char * t) { return lora.find(l, t); };
+        auto adapter = [&](const char * t) { return lora ? lora->find(l, t) : nullptr; };
         ggml_tensor * cur = ggml_mul(ctx, ggml_rms_norm(ctx, x, hp.rms_eps), L.attn_norm);
         ggml_tensor * q = project(ctx, L.wq, cur, lora, adapter("q"), drop);
         ggml_tensor * k = project(ctx, L.wk, cur, lora, adapter("k"), drop);

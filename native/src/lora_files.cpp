@@ -60,7 +60,8 @@ struct host_tensors {
     }
 };
 
-// Types ggml_quantize_chunk can write without an importance matrix.
+} // namespace
+
 bool writable_type(ggml_type t) {
     static const std::set<ggml_type> ok = {
         GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q4_0, GGML_TYPE_Q4_1, GGML_TYPE_Q5_0, GGML_TYPE_Q5_1,
@@ -68,8 +69,6 @@ bool writable_type(ggml_type t) {
     };
     return ok.count(t) && !ggml_quantize_requires_imatrix(t);
 }
-
-} // namespace
 
 void save_adapter(const std::string & path, const std::string & arch, const lora_adapters & lora) {
     const std::vector<trainable_tensor> tensors = lora.tensors();
@@ -112,6 +111,7 @@ int64_t load_checkpoint(const std::string & path, lora_adapters & lora) {
     auto [data, g] = load_gguf(path, "bad-checkpoint", "checkpoint");
     int64_t step_id = gguf_find_key(g.get(), "polytune.step");
     if (step_id < 0) throw trainer_error("bad-checkpoint", "'" + path + "' is not a Polytune checkpoint");
+    if (gguf_find_key(g.get(), "polytune.method") >= 0) throw trainer_error("bad-checkpoint", "the checkpoint was made by full-parameter training, not LoRA training");
     if ((int) kv_u32(g.get(), "polytune.rank", 0, true) != lora.config().rank) throw trainer_error("bad-checkpoint", "the checkpoint was made with another LoRA rank");
     int64_t rs = gguf_find_key(g.get(), "polytune.rslora");
     if ((rs >= 0 && gguf_get_val_bool(g.get(), rs)) != lora.config().rslora) throw trainer_error("bad-checkpoint", "the checkpoint was made with another LoRA scaling (rsLoRA)");

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ggml.h"
+
 namespace polytune {
 
 class backend_session;
@@ -20,5 +22,7 @@ int64_t load_checkpoint(const std::string & path, lora_adapters & lora);
 void load_adapter(const std::string & path, lora_adapters & lora);
 // base + adapter → a complete GGUF model; type "source" keeps each tensor's type, else f16 or f32.
 void export_merged(const std::string & path, const std::string & type, const base_model & model, const lora_adapters & lora, const backend_session & backend);
+// Types ggml_quantize_chunk can write without an importance matrix.
+bool writable_type(ggml_type t);
 
 } // namespace polytune

@@ -3,6 +3,8 @@
 #include "backend_session.h"
 #include "base_model.h"
 #include "batch_layout.h"
+#include "full_files.h"
+#include "full_parameters.h"
 #include "graph_lowering.h"
 #include "llama_graph.h"
 #include "lora_adapters.h"
@@ -21,7 +23,9 @@ size_t graph_size_for(int n_layer) { return std::max<size_t>(4096, (size_t) n_la
 lora_trainer::parts::~parts() = default;
 
 lora_trainer::lora_trainer(const trainer_options & opts) : opts_(opts) {
-    lora_adapters::check(opts_.lora);
+    if (opts_.method != "lora" && opts_.method != "full") throw trainer_error("bad-input", "unknown training method '" + opts_.method + "' (use lora or full)");
+    if (opts_.full()) full_parameters::check(opts_);
+    else lora_adapters::check(opts_.lora);
     try {
         open(opts_.backend);
     } catch (const trainer_error & e) {
@@ -42,8 +46,9 @@ void lora_trainer::open(const std::string & kind) {
     p_.reset();
     p_ = std::make_unique<parts>();
     p_->backend = std::make_unique<backend_session>(kind, opts_.backends_dir, opts_.backend_libs, opts_.device, opts_.threads);
-    p_->model = std::make_unique<base_model>(opts_.model_path, opts_.keep_base_type, *p_->backend);
-    p_->lora = std::make_unique<lora_adapters>(opts_.lora, *p_->model, *p_->backend);
+    p_->model = std::make_unique<base_model>(opts_.model_path, opts_.keep_base_type, opts_.full(), *p_->backend);
+    if (opts_.full()) p_->full = std::make_unique<full_parameters>(*p_->model, *p_->backend);
+    else p_->lora = std::make_unique<lora_adapters>(opts_.lora, *p_->model, *p_->backend);
     adamw::check_supported(*p_->backend, trainables());
     p_->galloc.reset(ggml_gallocr_new(p_->backend->buffer_type()));
     // The graphs of a two-token micro-batch, checked (not run) on the backend: an operation it lacks shows
@@ -52,26 +57,30 @@ void lora_trainer::open(const std::string & kind) {
     b.tokens = {0, 0};
     b.target = {0, 1};
     b.lengths = {2};
-    run_loss(b, true, opts_.lora.dropout > 0.0f ? 0 : -1, true);
+    run_loss(b, true, !opts_.full() && opts_.lora.dropout > 0.0f ? 0 : -1, true);
     run_loss(b, false, -1, true);
 }
 
 const hparams & lora_trainer::hp() const { return p_->model->hp(); }
-int64_t lora_trainer::trainable_parameters() const { return p_->lora->parameters(); }
+int64_t lora_trainer::trainable_parameters() const { return p_->full ? p_->full->parameters() : p_->lora->parameters(); }
 int64_t lora_trainer::base_bytes() const { return p_->model->bytes(); }
 const std::string & lora_trainer::backend_name() const { return p_->backend->name(); }
 const std::string & lora_trainer::device_description() const { return p_->backend->description(); }
 
-std::vector<trainable_tensor> lora_trainer::trainables() const { return p_->lora->tensors(); }
+std::vector<trainable_tensor> lora_trainer::trainables() const { return p_->full ? p_->full->tensors() : p_->lora->tensors(); }
 
-void lora_trainer::clear_grads() { p_->lora->clear_grads(); }
+void lora_trainer::clear_grads() {
+    if (p_->full) p_->full->clear_grads();
+    else p_->lora->clear_grads();
+}
 
 memory_report lora_trainer::memory() const {
     memory_report m;
     const adamw * opt = p_->optimizer.get();
     m.weights = p_->model->bytes();
-    m.lora = trainable_parameters() * 4 + p_->lora->dropout_bytes();
-    m.optimizer = p_->lora->optimizer_bytes() + (opt ? opt->bytes() : 0);
+    // Full: the weights are the parameters (counted in `weights`); gradients and moments are the optimizer's.
+    m.lora = p_->lora ? trainable_parameters() * 4 + p_->lora->dropout_bytes() : 0;
+    m.optimizer = (p_->full ? p_->full->optimizer_bytes() : p_->lora->optimizer_bytes()) + (opt ? opt->bytes() : 0);
     m.compute = (int64_t) ggml_gallocr_get_buffer_size(p_->galloc.get(), 0) + (opt ? opt->compute_bytes() : 0);
     p_->backend->device_memory(m.device_free, m.device_total);
     return m;
@@ -86,7 +95,7 @@ void lora_trainer::release_compute() {
 step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropout_key, bool probe) {
     const hparams & hp = p_->model->hp();
     const backend_session & backend = *p_->backend;
-    const lora_adapters & lora = *p_->lora;
+    const lora_adapters * lora = p_->lora.get();  // null in full-parameter training
     validate_batch(b, hp.n_vocab);
     const row_plan plan = plan_rows(b.lengths);
     const int C = plan.C, R = plan.R;
@@ -126,14 +135,14 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     // Dropout: each pair's row choices are a view into one index input (the output head sees S tokens, the rest C·R).
     ggml_tensor * t_drop = nullptr;
     dropout_rows drop;
-    const bool dropout = lora.config().dropout > 0.0f && dropout_key >= 0;
+    const bool dropout = lora && lora->config().dropout > 0.0f && dropout_key >= 0;
     if (dropout) {
         int64_t total = 0;
-        for (const auto & p : lora.pairs()) total += p.layer < 0 ? S : (int64_t) C * R;
+        for (const auto & p : lora->pairs()) total += p.layer < 0 ? S : (int64_t) C * R;
         t_drop = ggml_new_tensor_1d(ctx.get(), GGML_TYPE_I32, total);
         ggml_set_input(t_drop);
         int64_t at = 0;
-        for (const auto & p : lora.pairs()) {
+        for (const auto & p : lora->pairs()) {
             const int64_t n = p.layer < 0 ? S : (int64_t) C * R;
             drop[&p] = ggml_view_1d(ctx.get(), t_drop, n, (size_t) at * sizeof(int32_t));
             at += n;
@@ -141,7 +150,7 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     }
     ggml_tensor * h = build_hidden(ctx.get(), *p_->model, lora, t_tokens, t_pos, t_mask, C, R, drop);
     ggml_tensor * hs = ggml_get_rows(ctx.get(), h, t_sel);  // [n_embd, S]: the head only where it counts
-    ggml_tensor * logits = project(ctx.get(), p_->model->output(), hs, lora, lora.find(-1, "output"), drop);  // [V, S]
+    ggml_tensor * logits = project(ctx.get(), p_->model->output(), hs, lora, lora ? lora->find(-1, "output") : nullptr, drop);  // [V, S]
     ggml_tensor * loss = masked_loss(ctx.get(), logits, t_picks, V, S);
     ggml_set_output(loss);
     ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, backward);
@@ -160,7 +169,7 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
         ggml_build_backward_expand(ctx.get(), gf, accs.data());
         loss_grad = ggml_graph_get_grad_acc(gf, loss);
         use_transposed(gf, p_->model->transposed());
-        gf = lower_graph_for_backend(ctx.get(), gf, gsize, backend);
+        gf = lower_graph_for_backend(ctx.get(), gf, gsize, backend, {t_tokens});
     }
     const char * what = backward ? "training graph" : "evaluation graph";
     backend.check_supported(gf, what, probe);  // before allocating: a refused graph must not leave its buffers behind
@@ -182,7 +191,7 @@ step_result lora_trainer::run_loss(const batch & b, bool backward, int64_t dropo
     ggml_backend_tensor_set(t_picks, picks.data(), 0, picks.size() * sizeof(int32_t));
     if (dropout) {
         // The key decides every mask: a resumed run, or a test that repeats the key, draws the same ones.
-        std::seed_seq seq{lora.config().seed, (uint32_t) dropout_key, (uint32_t) ((uint64_t) dropout_key >> 32), 0x64726f70u};
+        std::seed_seq seq{lora->config().seed, (uint32_t) dropout_key, (uint32_t) ((uint64_t) dropout_key >> 32), 0x64726f70u};
         std::mt19937 rng(seq);
         std::uniform_int_distribution<int32_t> pick(0, (int32_t) lora_adapters::dropout_table_rows - 1);
         std::vector<int32_t> choice((size_t) ggml_nelements(t_drop));
@@ -265,9 +274,9 @@ std::vector<float> lora_trainer::logits(const std::vector<int32_t> & tokens) {
     ggml_tensor * t_mask = ggml_new_tensor_4d(ctx.get(), GGML_TYPE_F32, T, T, 1, 1);
     for (ggml_tensor * t : {t_tokens, t_pos, t_mask}) ggml_set_input(t);
     const dropout_rows none;  // inference: no dropout
-    const lora_adapters & lora = *p_->lora;
+    const lora_adapters * lora = p_->lora.get();
     ggml_tensor * h = build_hidden(ctx.get(), *p_->model, lora, t_tokens, t_pos, t_mask, T, 1, none);
-    ggml_tensor * out = project(ctx.get(), p_->model->output(), h, lora, lora.find(-1, "output"), none);
+    ggml_tensor * out = project(ctx.get(), p_->model->output(), h, lora, lora ? lora->find(-1, "output") : nullptr, none);
     ggml_set_output(out);
     ggml_cgraph * gf = ggml_new_graph_custom(ctx.get(), gsize, false);
     ggml_build_forward_expand(gf, out);
@@ -294,7 +303,7 @@ trainable_tensor lora_trainer::find_param(const std::string & name) const {
     for (const auto & t : trainables()) {
         if (name == ggml_get_name(t.param)) return t;
     }
-    throw trainer_error("bad-input", "no LoRA tensor named '" + name + "'");
+    throw trainer_error("bad-input", std::string(opts_.full() ? "no weight" : "no LoRA tensor") + " named '" + name + "'");
 }
 
 std::vector<float> lora_trainer::get_param(const std::string & name) const {
@@ -310,20 +319,36 @@ void lora_trainer::set_param(const std::string & name, const std::vector<float> 
     ggml_backend_tensor_set(t, data.data(), 0, data.size() * sizeof(float));
 }
 
-void lora_trainer::save_adapter(const std::string & path) const { polytune::save_adapter(path, hp().arch, *p_->lora); }
+void lora_trainer::refuse_adapter_files(const char * what) const {
+    if (opts_.full()) throw trainer_error("bad-input", std::string("full-parameter training has no adapter to ") + what + "; export the trained model instead (exportMerged)");
+}
 
-void lora_trainer::save_checkpoint(const std::string & path) const { polytune::save_checkpoint(path, hp().arch, *p_->lora, step_); }
+void lora_trainer::save_adapter(const std::string & path) const {
+    refuse_adapter_files("save");
+    polytune::save_adapter(path, hp().arch, *p_->lora);
+}
+
+void lora_trainer::save_checkpoint(const std::string & path) const {
+    if (p_->full) polytune::save_full_checkpoint(path, hp().arch, p_->full->tensors(), step_);
+    else polytune::save_checkpoint(path, hp().arch, *p_->lora, step_);
+}
 
 void lora_trainer::load_checkpoint(const std::string & path) {
-    const int64_t step = polytune::load_checkpoint(path, *p_->lora);
+    const int64_t step = p_->full ? polytune::load_full_checkpoint(path, p_->full->tensors()) : polytune::load_checkpoint(path, *p_->lora);
     clear_grads();
     step_ = step;
     acc_tokens_ = 0;
     micro_ = 0;
 }
 
-void lora_trainer::load_adapter(const std::string & path) { polytune::load_adapter(path, *p_->lora); }
+void lora_trainer::load_adapter(const std::string & path) {
+    refuse_adapter_files("load");
+    polytune::load_adapter(path, *p_->lora);
+}
 
-void lora_trainer::export_merged(const std::string & path, const std::string & type) { polytune::export_merged(path, type, *p_->model, *p_->lora, *p_->backend); }
+void lora_trainer::export_merged(const std::string & path, const std::string & type) {
+    if (p_->full) polytune::export_full_model(path, type, *p_->model, p_->full->tensors());
+    else polytune::export_merged(path, type, *p_->model, *p_->lora, *p_->backend);
+}
 
 } // namespace polytune

@@ -1,8 +1,10 @@
-// LoRA training on a GGUF base model with the public ggml API (ggml.h, ggml-backend.h, gguf.h): the
-// coordinator of the parts in this folder. Base matrices are held as the file stores them (with a
-// transposed copy for the backward) or in F32, the LoRA tensors are the only parameters, the loss is
-// taken on supervised positions only, gradients accumulate on the device and AdamW runs there too.
-// See ADRs 0003, 0009, 0010, 0014.
+// Training on a GGUF base model with the public ggml API (ggml.h, ggml-backend.h, gguf.h): the
+// coordinator of the parts in this folder. With LoRA, base matrices are held as the file stores them
+// (with a transposed copy for the backward) or in F32 and the LoRA tensors are the only parameters;
+// with full-parameter training every base weight (F32) is one (full_parameters). Either way the loss
+// is taken on supervised positions only, gradients accumulate on the device and AdamW runs there too.
+// The name stayed `lora_trainer` when full training joined: the addon, its tests and the ADRs all
+// speak of it, and the method is one option of the same coordinator. See ADRs 0003, 0009, 0010, 0014, 0034.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,7 @@ namespace polytune {
 class adamw;
 class backend_session;
 class base_model;
+class full_parameters;
 class lora_adapters;
 
 // One update: the learning rate of this step and AdamW's hyperparameters.
@@ -41,6 +44,7 @@ public:
     int64_t base_bytes() const;
     int64_t step() const { return step_; }
     const lora_config & lora() const { return opts_.lora; }
+    const std::string & method() const { return opts_.method; }
     bool keeps_base_type() const { return opts_.keep_base_type; }
     const std::string & backend_name() const;
     const std::string & device_description() const;
@@ -71,7 +75,8 @@ public:
     void load_checkpoint(const std::string & path);
     // sets the LoRA tensors from an adapter file (targets and rank must match it)
     void load_adapter(const std::string & path);
-    // base + adapter → a complete GGUF model; type "source" keeps each tensor's type, else f16 or f32
+    // base + adapter (or, in full training, the trained weights) → a complete GGUF model; type "source"
+    // keeps each tensor's type, else f16 or f32
     void export_merged(const std::string & path, const std::string & type);
 
     std::mutex mutex;
@@ -81,7 +86,8 @@ private:
     struct parts {
         std::unique_ptr<backend_session> backend;
         std::unique_ptr<base_model> model;
-        std::unique_ptr<lora_adapters> lora;
+        std::unique_ptr<lora_adapters> lora;    // LoRA training only
+        std::unique_ptr<full_parameters> full;  // full-parameter training only
         std::unique_ptr<adamw> optimizer;   // made by the first update, which brings its hyperparameters
         ggml_gallocr_ptr galloc;            // the training and evaluation graphs
         ~parts();
@@ -95,8 +101,10 @@ private:
     int64_t micro_ = 0;                     // micro-batches accumulated since the last update
 
     void open(const std::string & kind);
-    // Every trainable tensor of every parameter set (the LoRA adapters; base weights would join here).
+    // The trainable tensors of the method: the LoRA adapters, or every base weight.
     std::vector<trainable_tensor> trainables() const;
+    // Adapter files exist in LoRA training only.
+    void refuse_adapter_files(const char * what) const;
     trainable_tensor find_param(const std::string & name) const;
     void clear_grads();
     void release_compute();

@@ -34,7 +34,9 @@ struct trainer_options {
     int device = 0;                        // index among the backend's devices
     int threads = 0;                       // 0: hardware concurrency
     bool keep_base_type = false;           // hold F16/quantized matrices as stored (plus a transposed copy), not in F32
-    lora_config lora;
+    std::string method = "lora";           // lora: train adapters on a frozen base; full: train every base weight
+    lora_config lora;                      // lora only
+    bool full() const { return method == "full"; }
 };
 
 // AdamW's fixed hyperparameters (the learning rate is given per step).

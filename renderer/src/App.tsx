@@ -5,15 +5,17 @@ import { ThemeSwitch } from "./components/ThemeSwitch.js";
 import { strings } from "./i18n/strings.js";
 import { useAppStore } from "./store/AppStoreProvider.js";
 import type { Route } from "./store/AppState.js";
+import { CompareView } from "./views/compare/CompareView.js";
 import { DataView } from "./views/data/DataView.js";
 import { EvaluateView } from "./views/evaluate/EvaluateView.js";
+import { ExperimentsView } from "./views/experiments/ExperimentsView.js";
 import { HomeView } from "./views/home/HomeView.js";
 import { ModelsView } from "./views/models/ModelsView.js";
 import { RunsView } from "./views/runs/RunsView.js";
 import { SettingsView } from "./views/settings/SettingsView.js";
 
 // Only areas that work appear (UI.md: "An area appears when it works").
-const areas: Route[] = ["home", "models", "data", "runs", "evaluate", "settings"];
+const areas: Route[] = ["home", "models", "data", "runs", "evaluate", "experiments", "compare", "settings"];
 
 /** The frame: header, the areas, and the current area's view. */
 export function App() {
@@ -74,7 +76,7 @@ export function App() {
       </nav>
       <main id="main" className="app-main" ref={main} tabIndex={-1}>
         <ConnectionBanner />
-        {route === "home" ? <HomeView /> : route === "models" ? <ModelsView /> : route === "data" ? <DataView /> : route === "runs" ? <RunsView /> : route === "evaluate" ? <EvaluateView /> : <SettingsView />}
+        {route === "home" ? <HomeView /> : route === "models" ? <ModelsView /> : route === "data" ? <DataView /> : route === "runs" ? <RunsView /> : route === "evaluate" ? <EvaluateView /> : route === "experiments" ? <ExperimentsView /> : route === "compare" ? <CompareView /> : <SettingsView />}
       </main>
       <footer className="app-footer">
         <ProgressList />

@@ -38,16 +38,16 @@ const spreadSamples = 7;
 
 /**
  * Checks the trainer's gradients against central finite differences of its own loss at 8 entries of
- * every LoRA tensor (its largest-gradient entry and 7 spread evenly across it), and returns the worst
- * error. Each entry's error is relative to its own gradient, or to a tenth of the tensor's largest where
- * it is smaller than that (there a finite difference is mostly F32 rounding of the loss). Each tensor
- * must have a non-zero gradient. With `dropoutKey`, both the gradients and the losses use that key's
- * dropout masks.
+ * every trainable tensor (its largest-gradient entry and 7 spread evenly across it), and returns the
+ * worst error of each tensor, by name. Each entry's error is relative to its own gradient, or to a tenth
+ * of the tensor's largest where it is smaller than that (there a finite difference is mostly F32
+ * rounding of the loss). Each tensor must have a non-zero gradient. With `dropoutKey`, both the
+ * gradients and the losses use that key's dropout masks.
  */
-export async function worstFiniteDifferenceError(trainer: NativeTrainer, tokens: Int32Array, target: Uint8Array, dropoutKey?: number): Promise<number> {
+export async function finiteDifferenceErrors(trainer: NativeTrainer, tokens: Int32Array, target: Uint8Array, dropoutKey?: number): Promise<Record<string, number>> {
   const { grads } = await trainer.gradients(tokens, target, undefined, dropoutKey);
   const loss = async (): Promise<number> => (await trainer.evalLoss(tokens, target, undefined, dropoutKey)).lossSum;
-  let worst = 0;
+  const errors: Record<string, number> = {};
   for (const name of trainer.paramNames()) {
     const g = grads[name]!;
     const p = trainer.getParam(name);
@@ -58,6 +58,7 @@ export async function worstFiniteDifferenceError(trainer: NativeTrainer, tokens:
     // The step: 3 % of the tensor's largest value (the loss is an F32 sum: smaller steps measure its rounding).
     const h = 3e-2 * Math.max(1e-2, p.reduce((m, x) => Math.max(m, Math.abs(x)), 0));
     const entries = new Set([largest, ...Array.from({ length: spreadSamples }, (_, k) => Math.floor(((k + 0.5) * g.length) / spreadSamples))]);
+    let worst = 0;
     for (const idx of entries) {
       const plus = Float32Array.from(p);
       plus[idx] = p[idx]! + h;
@@ -71,6 +72,12 @@ export async function worstFiniteDifferenceError(trainer: NativeTrainer, tokens:
       const fd = (lp - lm) / (plus[idx]! - minus[idx]!);
       worst = Math.max(worst, Math.abs(fd - g[idx]!) / Math.max(Math.abs(g[idx]!), 0.1 * scale));
     }
+    errors[name] = worst;
   }
-  return worst;
+  return errors;
+}
+
+/** The worst of finiteDifferenceErrors over every tensor. */
+export async function worstFiniteDifferenceError(trainer: NativeTrainer, tokens: Int32Array, target: Uint8Array, dropoutKey?: number): Promise<number> {
+  return Math.max(0, ...Object.values(await finiteDifferenceErrors(trainer, tokens, target, dropoutKey)));
 }

@@ -60,7 +60,7 @@ export function compareScores(system: SuiteScore, baseline: SuiteScore, options:
  * for the first and 1 for the second (about 1 for a corpus statistic). Null when it cannot tell (no
  * aggregate, or all values 0).
  */
-function itemScale(score: SuiteScore, metric: string): 1 | 100 | null {
+export function itemScale(score: SuiteScore, metric: string): 1 | 100 | null {
   const agg = score.aggregates.find((a) => a.language === null && a.metric === metric);
   const values = score.items.map((i) => i.scores[metric]).filter((v): v is number => typeof v === "number");
   if (!agg || values.length === 0) return null;

@@ -3,11 +3,13 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PolytuneError } from "../../shared/PolytuneError.js";
+import { tinyShapeProblem } from "../../shared/tinyShapeProblem.js";
 import { GgufType, type GgufValue } from "../gguf/GgufValue.js";
 import { readGgufHeader } from "../gguf/readGgufHeader.js";
 import { writeGguf, type GgufTensorToWrite } from "../gguf/writeGguf.js";
 import { vocabPath, type VocabName } from "../llamacpp/llamaCppSource.js";
 import { seededRandom } from "../random/seededRandom.js";
+import { trimVocabulary } from "./trimVocabulary.js";
 
 // mistral: the llama graph under its own architecture name, as some converters label Mistral models.
 export type TinyArch = "llama" | "mistral" | "qwen2" | "qwen3";
@@ -28,6 +30,15 @@ export interface TinyModelOptions {
   /** Biases on q, k, v, o, gate, up and down, which llama.cpp adds where a llama file has them. */
   biases?: boolean;
   contextLength?: number;
+  /**
+   * test (default): small uniform weights for fast, stable tests. scaled: the standard initialisation for
+   * pretraining from scratch: normal, std 0.02 (embedding and output head too), the attention-output and
+   * MLP-down matrices scaled by 1/sqrt(2·layers) so the residual stream does not grow with depth, biases 0.
+   */
+  init?: "test" | "scaled";
+  /** Trim the llama-spm vocabulary to this many tokens by their frequency in `vocabFrom` (.txt/.jsonl files). */
+  vocabSize?: number;
+  vocabFrom?: string[];
   /** Metadata written over the generated keys, e.g. to make a file llama.cpp reads differently. */
   metadata?: Record<string, number | string>;
   seed?: number;
@@ -131,6 +142,23 @@ function tensor(name: string, dims: number[], type: TinyWeightType, fill: (i: nu
   return { name, dims, type: type === "bf16" ? 30 : 1, data: new Uint8Array(data.buffer) };
 }
 
+/** Standard normal draws from a uniform generator (Box–Muller; the second value of each pair is kept for the next call). */
+function gaussian(rand: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const value = spare;
+      spare = null;
+      return value;
+    }
+    const u = 1 - rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const angle = 2 * Math.PI * rand();
+    spare = r * Math.sin(angle);
+    return r * Math.cos(angle);
+  };
+}
+
 // ChatML, the template Qwen models ship; written for the qwen2 vocabulary so chat formatting is testable.
 const chatMlTemplate =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
@@ -150,18 +178,16 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   const check = (ok: boolean, what: string): void => {
     if (!ok) throw new PolytuneError("tiny-model-shape", `Invalid tiny model shape: ${what}.`, { where: options.out });
   };
-  check(Number.isInteger(layers) && layers >= 1 && layers <= 64, "layers must be 1–64");
-  check(Number.isInteger(embd) && embd >= 8 && embd <= 8192, "embd must be 8–8192");
+  const problem = tinyShapeProblem({ layers, embd, heads, headsKv, ff, headDim: options.headDim, vocab, vocabSize: options.vocabSize });
+  if (problem) throw new PolytuneError("tiny-model-shape", `Invalid tiny model shape: ${problem.message}`, { where: options.out, hint: problem.hint });
   const headDim = options.headDim ?? embd / heads;
-  check(Number.isInteger(heads) && heads >= 1 && (options.headDim !== undefined || embd % heads === 0), "heads must divide embd");
-  check(Number.isInteger(headsKv) && headsKv >= 1 && heads % headsKv === 0, "headsKv must divide heads");
-  check(Number.isInteger(headDim) && headDim >= 2 && headDim % 2 === 0, "head size must be even for rotary embeddings");
-  check(Number.isInteger(ff) && ff >= 1, "ff must be positive");
+  check((options.vocabSize === undefined) === (options.vocabFrom === undefined), "a trimmed vocabulary needs both its size and the texts to count on");
   check(options.ropeFreqs === undefined || (options.ropeFreqs.length === headDim / 2 && options.ropeFreqs.every((f) => f > 0)), "ropeFreqs needs headDim / 2 positive factors");
 
   const vocabFile = await vocabPath(vocab);
   const source = readGgufHeader(vocabFile);
-  const tokens = source.kv.get("tokenizer.ggml.tokens");
+  const tokenizer = options.vocabSize !== undefined && options.vocabFrom ? await trimVocabulary(vocabFile, source, options.vocabFrom, options.vocabSize) : source.kv;
+  const tokens = tokenizer.get("tokenizer.ggml.tokens");
   const vocabSize = tokens && tokens.type === GgufType.ARRAY ? tokens.items.length : 0;
   if (vocabSize === 0) throw new PolytuneError("vocab-empty", "The vocabulary file has no tokens.", { where: vocabFile });
 
@@ -189,7 +215,7 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
     kv.set(`${arch}.attention.key_length`, u32(headDim));
     kv.set(`${arch}.attention.value_length`, u32(headDim));
   }
-  for (const [key, value] of source.kv) {
+  for (const [key, value] of tokenizer) {
     if (key.startsWith("tokenizer.")) kv.set(key, value);
   }
   if (vocab === "qwen2" && !kv.has("tokenizer.chat_template")) kv.set("tokenizer.chat_template", str(chatMlTemplate));
@@ -202,43 +228,50 @@ export async function writeTinyModel(options: TinyModelOptions): Promise<TinyMod
   const headBound = Math.sqrt(3) * (options.headStd ?? Math.max(std, 2 / Math.sqrt(embd)));
   const headWeight = (): number => (rand() * 2 - 1) * headBound;
   const one = (): number => 1;
+  const scaled = options.init === "scaled";
+  const normal = gaussian(rand);
+  const matrix = scaled ? (): number => 0.02 * normal() : weight;
+  const residualStd = 0.02 / Math.sqrt(2 * layers);
+  const residual = scaled ? (): number => residualStd * normal() : weight;
+  const head = scaled ? matrix : headWeight;
+  const biasFill = scaled ? (): number => 0 : weight;
   const tensors: GgufTensorToWrite[] = [];
   // Norm weights and the embedding table stay F32 like llama.cpp's converters keep 1-D tensors.
-  tensors.push(tensor("token_embd.weight", [embd, vocabSize], type, headWeight));
+  tensors.push(tensor("token_embd.weight", [embd, vocabSize], type, head));
   if (options.ropeFreqs) {
     const factors = options.ropeFreqs;
     tensors.push(tensor("rope_freqs.weight", [headDim / 2], "f32", (i) => factors[i]!));
   }
   const bias = (name: string, n: number): void => {
-    if (options.biases) tensors.push(tensor(name, [n], "f32", weight));
+    if (options.biases) tensors.push(tensor(name, [n], "f32", biasFill));
   };
   for (let l = 0; l < layers; l++) {
     const p = `blk.${l}`;
     tensors.push(tensor(`${p}.attn_norm.weight`, [embd], "f32", one));
-    tensors.push(tensor(`${p}.attn_q.weight`, [embd, qDim], type, weight));
-    tensors.push(tensor(`${p}.attn_k.weight`, [embd, kvDim], type, weight));
-    tensors.push(tensor(`${p}.attn_v.weight`, [embd, kvDim], type, weight));
+    tensors.push(tensor(`${p}.attn_q.weight`, [embd, qDim], type, matrix));
+    tensors.push(tensor(`${p}.attn_k.weight`, [embd, kvDim], type, matrix));
+    tensors.push(tensor(`${p}.attn_v.weight`, [embd, kvDim], type, matrix));
     if (arch === "qwen2" || options.biases) {
-      tensors.push(tensor(`${p}.attn_q.bias`, [qDim], "f32", weight));
-      tensors.push(tensor(`${p}.attn_k.bias`, [kvDim], "f32", weight));
-      tensors.push(tensor(`${p}.attn_v.bias`, [kvDim], "f32", weight));
+      tensors.push(tensor(`${p}.attn_q.bias`, [qDim], "f32", biasFill));
+      tensors.push(tensor(`${p}.attn_k.bias`, [kvDim], "f32", biasFill));
+      tensors.push(tensor(`${p}.attn_v.bias`, [kvDim], "f32", biasFill));
     }
     if (arch === "qwen3") {
       tensors.push(tensor(`${p}.attn_q_norm.weight`, [headDim], "f32", one));
       tensors.push(tensor(`${p}.attn_k_norm.weight`, [headDim], "f32", one));
     }
-    tensors.push(tensor(`${p}.attn_output.weight`, [qDim, embd], type, weight));
+    tensors.push(tensor(`${p}.attn_output.weight`, [qDim, embd], type, residual));
     bias(`${p}.attn_output.bias`, embd);
     tensors.push(tensor(`${p}.ffn_norm.weight`, [embd], "f32", one));
-    tensors.push(tensor(`${p}.ffn_gate.weight`, [embd, ff], type, weight));
+    tensors.push(tensor(`${p}.ffn_gate.weight`, [embd, ff], type, matrix));
     bias(`${p}.ffn_gate.bias`, ff);
-    tensors.push(tensor(`${p}.ffn_up.weight`, [embd, ff], type, weight));
+    tensors.push(tensor(`${p}.ffn_up.weight`, [embd, ff], type, matrix));
     bias(`${p}.ffn_up.bias`, ff);
-    tensors.push(tensor(`${p}.ffn_down.weight`, [ff, embd], type, weight));
+    tensors.push(tensor(`${p}.ffn_down.weight`, [ff, embd], type, residual));
     bias(`${p}.ffn_down.bias`, embd);
   }
   tensors.push(tensor("output_norm.weight", [embd], "f32", one));
-  if (!tied) tensors.push(tensor("output.weight", [embd, vocabSize], type, headWeight));
+  if (!tied) tensors.push(tensor("output.weight", [embd, vocabSize], type, head));
 
   if (!existsSync(dirname(options.out))) mkdirSync(dirname(options.out), { recursive: true });
   writeGguf(options.out, kv, tensors);

@@ -15,6 +15,8 @@ interface RunRow {
   step: number;
   total_steps: number;
   adapter_path: string | null;
+  /** The model a full-parameter run wrote (m0009). */
+  model_path?: string | null;
   run_dir: string;
   error_json: string | null;
   summary_json: string | null;
@@ -34,7 +36,7 @@ const selectRuns = `SELECT runs.*,
   (SELECT val_loss FROM run_metrics m WHERE m.run_id = runs.id AND val_loss IS NOT NULL ORDER BY step DESC LIMIT 1) AS last_val_loss
   FROM runs`;
 
-type StatusFields = { error?: PolytuneErrorShape | null; pid?: number | null; adapterPath?: string; summary?: Run["summary"]; totalSteps?: number };
+type StatusFields = { error?: PolytuneErrorShape | null; pid?: number | null; adapterPath?: string; modelPath?: string; summary?: Run["summary"]; totalSteps?: number };
 
 const now = (): string => new Date().toISOString();
 
@@ -76,6 +78,7 @@ function toRun(r: RunRow): Run {
     step: r.step,
     totalSteps: r.total_steps,
     adapterPath: r.adapter_path,
+    modelPath: r.model_path ?? null,
     error: r.error_json ? (JSON.parse(r.error_json) as PolytuneErrorShape) : null,
     summary: r.summary_json ? (JSON.parse(r.summary_json) as Run["summary"]) : null,
     createdAt: r.created_at,
@@ -110,7 +113,7 @@ export class RunStore {
 
   create(config: TrainConfig, modelId: string, runDir: (id: string) => string, totalSteps: number): Run {
     const id = randomUUID().slice(0, 8);
-    const name = config.name ?? `${config.format} r${config.rank} lr${config.lr}`;
+    const name = config.name ?? `${config.text ? "text" : config.format} ${config.method === "full" ? "full" : `r${config.rank}`} lr${config.lr}`;
     this.db
       .prepare("INSERT INTO runs (id, name, kind, model_id, status, config_json, config_version, total_steps, run_dir, created_at) VALUES (?, ?, 'train', ?, 'queued', ?, ?, ?, ?, ?)")
       .run(id, name, modelId, JSON.stringify(config), trainConfigVersion, totalSteps, runDir(id), now());
@@ -169,6 +172,7 @@ export class RunStore {
            error_json = CASE WHEN ? THEN ? ELSE error_json END,
            pid = CASE WHEN ? THEN ? ELSE pid END,
            adapter_path = COALESCE(?, adapter_path),
+           model_path = COALESCE(?, model_path),
            summary_json = COALESCE(?, summary_json),
            total_steps = COALESCE(?, total_steps),
            started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
@@ -180,6 +184,7 @@ export class RunStore {
         fields.error !== undefined ? 1 : 0, fields.error ? JSON.stringify(fields.error) : null,
         fields.pid !== undefined ? 1 : 0, fields.pid ?? null,
         fields.adapterPath ?? null,
+        fields.modelPath ?? null,
         fields.summary ? JSON.stringify(fields.summary) : null,
         fields.totalSteps ?? null,
         status, now(),

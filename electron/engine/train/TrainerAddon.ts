@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { LoraTarget, MergedType, TrainBackend } from "../../shared/contract.js";
+import type { LoraTarget, MergedType, QuantizeType, TrainBackend, TrainMethod } from "../../shared/contract.js";
 import { PolytuneError } from "../../shared/PolytuneError.js";
 import { nativeAddonCandidates, nativeAddonPath } from "../install/nativeAddonPath.js";
 import { unpackedPath } from "../install/unpackedPath.js";
@@ -22,6 +22,11 @@ export interface TrainerOpenOptions {
   backendLibs?: string[];
   /** Index among the chosen backend's devices. */
   device?: number;
+  /**
+   * lora (default): adapters on a frozen base. full: every weight of the base (F32) is trained; `targets`
+   * may be empty, `rank`/`alpha`/`rslora`/`dropout` are ignored, `keepBaseType` is refused, `seed` is optional.
+   */
+  method?: TrainMethod;
   /** Projections (LoraTarget's names); plain strings, as an adapter file read back names them, checked natively. */
   targets: readonly (LoraTarget | (string & {}))[];
   rank: number;
@@ -46,6 +51,8 @@ export interface TrainerInfo {
   vocabSize: number;
   /** The output head is the token embedding (no output.weight). */
   tiedOutput: boolean;
+  method: TrainMethod;
+  /** What is trained: the LoRA tensors, or every weight of the model. */
   trainableParameters: number;
   /** Bytes of the base weights as held (F32, or as stored plus a transposed copy). */
   baseBytes: number;
@@ -65,8 +72,11 @@ export interface TrainerInfo {
 
 /** Bytes the trainer holds on its device, and what the device reports free (null where it cannot tell). */
 export interface TrainerMemory {
+  /** The base weights (in full training: the trained F32 weights). */
   weights: number;
+  /** LoRA tensors and dropout tables; 0 in full training. */
   lora: number;
+  /** Gradient accumulators and both Adam moments of what is trained, plus the optimizer's inputs. */
   optimizer: number;
   /** The largest compute buffer so far (activations and their gradients). */
   compute: number;
@@ -105,25 +115,37 @@ export interface NativeTrainer {
   update(options: AdamWOptions): number;
   /** Logits of every position, row-major [tokens][vocab]. */
   logits(tokens: Int32Array): Promise<Float32Array>;
-  /** Gradients of the summed loss, by LoRA tensor name; needs empty accumulators and leaves them so. */
+  /** Gradients of the summed loss, by parameter name (LoRA tensor, or GGUF weight name in full training); needs empty accumulators and leaves them so. */
   gradients(tokens: Int32Array, target: Uint8Array, lengths?: Int32Array, dropoutKey?: number): Promise<LossResult & { grads: Record<string, Float32Array> }>;
   /** FLOP/s of an F32 matrix product [nIn × nOut] · [nIn × tokens] on this trainer's device. */
   matmulRate(nIn: number, nOut: number, tokens: number, iterations: number): Promise<number>;
+  /** LoRA tensor names (`blk.0.attn_q.weight.lora_a`, …), or in full training the GGUF weight names (`token_embd.weight`, …). */
   paramNames(): string[];
   getParam(name: string): Float32Array;
   setParam(name: string, values: Float32Array): void;
+  /** LoRA only (full training rejects with code bad-input). */
   saveAdapter(path: string): Promise<number>;
+  /** Every trained tensor, both Adam moments and the step; resuming from it continues bit-exactly. */
   saveCheckpoint(path: string): Promise<number>;
   loadCheckpoint(path: string): Promise<number>;
-  /** Sets the LoRA tensors from an adapter file made for these targets and this rank. */
+  /** Sets the LoRA tensors from an adapter file made for these targets and this rank. LoRA only. */
   loadAdapter(path: string): Promise<number>;
-  /** Base + adapter as one GGUF model; "source" keeps each merged tensor's type where ggml can write it. */
+  /**
+   * Base + adapter as one GGUF model (full training: the trained weights), all source metadata kept;
+   * "source" keeps each tensor's type where ggml can write it, "f16" leaves 1-D tensors F32.
+   */
   exportMerged(path: string, type?: MergedType): Promise<number>;
   dispose(): void;
 }
 
 export interface TrainerAddon {
   openTrainer(options: TrainerOpenOptions): Promise<NativeTrainer>;
+  /**
+   * A GGUF model quantized by llama.cpp's own quantizer (libllama's llama_model_quantize), written to
+   * `outPath` through a temporary file. Rejects with code bad-input (type), io (missing input, failed
+   * write) or bad-model (not a GGUF file). `threads` 0 or absent: all cores.
+   */
+  quantizeModel(inPath: string, outPath: string, type: QuantizeType, threads?: number): Promise<void>;
 }
 
 let addon: TrainerAddon | undefined;

@@ -3,11 +3,12 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EventName, EventPayload, Run, TrainConfig } from "../../shared/contract.js";
-import { PolytuneError } from "../../shared/PolytuneError.js";
+import { PolytuneError, toErrorShape } from "../../shared/PolytuneError.js";
 import { unpackedPath } from "../install/unpackedPath.js";
 import type { ModelLibrary } from "../models/ModelLibrary.js";
 import type { RunStore } from "../runs/RunStore.js";
 import { GgufFormatError, readGgufHeader } from "../gguf/readGgufHeader.js";
+import { checkRunConfig, fullRunNotes } from "./checkRunConfig.js";
 import { probeRunLiveness, runLivenessPath } from "./runLiveness.js";
 import type { TrainWorkerEvent, TrainWorkerRequest } from "./TrainWorkerProtocol.js";
 
@@ -37,9 +38,13 @@ function elsewhere(run: Run): PolytuneError {
  */
 export interface TrainWorkerProcess {
   readonly pid?: number | undefined;
+  /** false once the process's message channel has closed (Node's ChildProcess; a utility process has none). */
+  readonly connected?: boolean;
   send(message: TrainWorkerRequest): unknown;
   on(event: "message", listener: (message: unknown) => void): unknown;
   on(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  /** A message that could not be sent (the process has gone); unheard, Node would throw it. */
+  on(event: "error", listener: (error: Error) => void): unknown;
   once(event: "exit", listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
   kill(signal?: NodeJS.Signals): unknown;
 }
@@ -54,7 +59,7 @@ const defaultSpawn: SpawnTrainWorker = (entry) => fork(entry, [], { stdio: ["ign
  * recorded step by step in SQLite by the engine, the only writer.
  */
 export class TrainingJobs {
-  private readonly workers = new Map<string, { child: TrainWorkerProcess; stopping: "cancel" | "pause" | null; startedAt: number; firstStep: number | null }>();
+  private readonly workers = new Map<string, { child: TrainWorkerProcess; stopping: "cancel" | "pause" | null; startedAt: number; firstStep: number | null; exited: boolean; finishing: Promise<void>; ended: Promise<void> }>();
 
   constructor(
     private readonly runs: RunStore,
@@ -95,6 +100,7 @@ export class TrainingJobs {
 
   /** Checks data and model in a new training process first; the run and its folder exist only once they pass. */
   async start(config: TrainConfig): Promise<Run> {
+    checkRunConfig(config);
     const model = this.models.get(config.model);
     if (model.status === "error" || model.status === "missing") {
       throw new PolytuneError(model.error?.code ?? "model-unusable", model.error?.message ?? "This model cannot be used.", { where: model.path, hint: model.error?.hint });
@@ -152,6 +158,11 @@ export class TrainingJobs {
       }
       throw new PolytuneError("run-not-active", `This run is ${run.status}, not running.`);
     }
+    // Its process has exited and its end is being recorded: once it is, answer as for a run not going.
+    if (worker.exited || worker.child.connected === false) {
+      await worker.ended;
+      return this.stop(id, mode);
+    }
     const run = this.runs.get(id);
     worker.stopping = mode;
     const message: TrainWorkerRequest = { type: "stop", mode };
@@ -188,6 +199,10 @@ export class TrainingJobs {
         const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
         reject(new PolytuneError("trainer-crashed", `The training process ${how} while it read the data and opened the model.`, { hint: "Nothing was recorded; try again, and if it happens again, check the model file and the memory free." }));
       });
+      // Not started, or a message sent as it exits (a late stop). Its exit decides the run; unheard, Node would throw this.
+      child.on("error", (error) => {
+        if (finish()) reject(new PolytuneError("trainer-crashed", `The training process could not be reached: ${error.message}.`, { hint: "Nothing was recorded; try again." }));
+      });
       const request: TrainWorkerRequest = { type: "prepare", config, modelPath };
       child.send(request);
     });
@@ -197,8 +212,10 @@ export class TrainingJobs {
     const model = this.models.get(run.modelId ?? run.config.model);
     const runDir = this.runs.runDir(run.id);
     mkdirSync(runDir, { recursive: true });
-    const adapterPath = run.config.out ?? join(this.dirs.adapters, `${run.id}.gguf`);
-    const worker = { child, stopping: null as "cancel" | "pause" | null, startedAt: Date.now(), firstStep: null as number | null };
+    // A full run's result is a model, kept in its run's folder unless `out` names another place.
+    const outPath = run.config.out ?? (run.config.method === "full" ? join(runDir, "model.gguf") : join(this.dirs.adapters, `${run.id}.gguf`));
+    let ended = (): void => undefined;
+    const worker = { child, stopping: null as "cancel" | "pause" | null, startedAt: Date.now(), firstStep: null as number | null, exited: false, finishing: Promise.resolve(), ended: new Promise<void>((r) => (ended = r)) };
     this.workers.set(run.id, worker);
     this.runs.setStatus(run.id, "running", { pid: child.pid ?? null, error: null });
     this.emit("runs.changed", { run: run.id, status: "running" });
@@ -209,7 +226,7 @@ export class TrainingJobs {
       switch (event.type) {
         case "prepared":
           // Where it computes is known from here on (and kept if the run fails before it ends).
-          this.runs.setStatus(run.id, "running", { totalSteps: event.totalSteps, summary: { ...this.runs.get(run.id).summary, backend: event.backend, device: event.device, backendNote: event.backendNote, trainableParameters: event.trainableParameters } });
+          this.runs.setStatus(run.id, "running", { totalSteps: event.totalSteps, summary: { ...this.runs.get(run.id).summary, method: run.config.method, methodNote: fullRunNotes(run.config), backend: event.backend, device: event.device, backendNote: event.backendNote, trainableParameters: event.trainableParameters } });
           if (event.resumedFromStep >= 0) this.runs.truncateMetrics(run.id, event.resumedFromStep);
           this.emit("runs.changed", { run: run.id, status: "running" });
           break;
@@ -227,8 +244,10 @@ export class TrainingJobs {
           break;
         case "done":
           settled = true;
-          this.runs.setStatus(run.id, "completed", { pid: null, adapterPath: event.adapterPath, summary: event.summary });
-          this.emit("runs.changed", { run: run.id, status: "completed" });
+          worker.finishing = this.complete(run.id, event).catch((error: unknown) => {
+            this.runs.setStatus(run.id, "failed", { pid: null, error: toErrorShape(error) });
+            this.emit("runs.changed", { run: run.id, status: "failed" });
+          });
           break;
         case "stopped":
           settled = true;
@@ -243,7 +262,14 @@ export class TrainingJobs {
       }
     });
     child.on("exit", (code, signal) => {
-      this.workers.delete(run.id);
+      worker.exited = true;
+      // The run is over once what its end records (the library, the status) is written.
+      setImmediate(() =>
+        void worker.finishing.then(() => {
+          this.workers.delete(run.id);
+          ended();
+        }),
+      );
       if (settled) return;
       const error = {
         code: "trainer-crashed",
@@ -253,15 +279,37 @@ export class TrainingJobs {
       this.runs.setStatus(run.id, "failed", { pid: null, error });
       this.emit("runs.changed", { run: run.id, status: "failed" });
     });
-    const start: TrainWorkerRequest = { type: "start", runId: run.id, config: run.config, modelPath: model.path, runDir, adapterPath, resume, liveness: runLivenessPath(runDir) };
+    const start: TrainWorkerRequest = { type: "start", runId: run.id, config: run.config, modelPath: model.path, runDir, outPath, resume, liveness: runLivenessPath(runDir) };
     child.send(start);
+  }
+
+  /**
+   * A finished run: the models it wrote join the library (so they can be tried and evaluated) before
+   * the run reads as completed; one the library cannot take is said in the summary, the run still done.
+   */
+  private async complete(id: string, event: Extract<TrainWorkerEvent, { type: "done" }>): Promise<void> {
+    const summary = { ...event.summary };
+    const notes: string[] = [];
+    for (const path of event.modelPaths) {
+      try {
+        const added = await this.models.add(path);
+        const failed = added.failed[0];
+        if (failed) notes.push(`${path} was not added to the models: ${failed.error?.message ?? "unusable"}`);
+      } catch (error) {
+        notes.push(`${path} was not added to the models: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (notes.length > 0) summary.libraryNote = notes.join("; ");
+    if (event.modelPaths.length > 0) this.emit("models.changed", { reason: "added" });
+    this.runs.setStatus(id, "completed", { pid: null, ...(event.adapterPath ? { adapterPath: event.adapterPath } : {}), ...(event.modelPath ? { modelPath: event.modelPath } : {}), summary });
+    this.emit("runs.changed", { run: id, status: "completed" });
   }
 
   /** Waits for a run's process to end (tests, CLI). */
   waitFor(id: string): Promise<Run> {
     const worker = this.workers.get(id);
     if (!worker) return Promise.resolve(this.runs.get(id));
-    return new Promise((resolve) => worker.child.once("exit", () => setImmediate(() => resolve(this.runs.get(id)))));
+    return worker.ended.then(() => this.runs.get(id));
   }
 
   /** On shutdown, ask running jobs to pause at their next step so nothing is lost. */

@@ -1,9 +1,11 @@
-import type { LoraTarget, MergedType } from "../../shared/contract.js";
+import type { LoraTarget, MergedType, QuantizeType, TrainMethod } from "../../shared/contract.js";
 import type { EncodedExample } from "./encodeExample.js";
 import { gpuBackendLibraries, loadTrainerAddon, trainerBackendsDir, type NativeTrainer, type TrainerBackend, type TrainerMemory } from "./TrainerAddon.js";
 
 export interface TrainerSessionOptions {
   modelPath: string;
+  /** full: every weight is trained; the LoRA options below are then not passed on. */
+  method: TrainMethod;
   backend: TrainerBackend;
   device: number;
   targets: readonly LoraTarget[];
@@ -20,6 +22,7 @@ export interface TrainerSessionOptions {
 
 /** What the training loop needs from the native trainer, in terms of encoded examples. */
 export interface TrainerSession {
+  readonly method: TrainMethod;
   readonly trainableParameters: number;
   readonly baseBytes: number;
   /** ggml's name of the backend that computes (CPU, CUDA0, Vulkan0, …) and its device. */
@@ -36,6 +39,7 @@ export interface TrainerSession {
   saveCheckpoint(path: string): Promise<void>;
   loadCheckpoint(path: string): Promise<void>;
   saveAdapter(path: string): Promise<void>;
+  /** LoRA: base + adapter as one model; full: the trained model. */
   exportMerged(path: string, type: MergedType): Promise<void>;
   memory(): TrainerMemory;
   dispose(): void;
@@ -58,23 +62,27 @@ export function packBatch(batch: readonly EncodedExample[]): { tokens: Int32Arra
 }
 
 export async function openTrainerSession(options: TrainerSessionOptions): Promise<TrainerSession> {
+  const full = options.method === "full";
   const trainer: NativeTrainer = await loadTrainerAddon().openTrainer({
     modelPath: options.modelPath,
     backendsDir: trainerBackendsDir(),
     backend: options.backend,
     backendLibs: options.backend === "cpu" ? [] : gpuBackendLibraries(),
     device: options.device,
-    targets: options.targets,
-    rank: options.rank,
-    alpha: options.alpha,
-    rslora: options.rslora,
-    keepBaseType: options.keepBaseType,
-    dropout: options.dropout,
+    method: options.method,
+    // Full mode trains every weight in F32: no adapters, and the base is never kept as stored.
+    targets: full ? [] : options.targets,
+    rank: full ? 0 : options.rank,
+    alpha: full ? 0 : options.alpha,
+    rslora: full ? false : options.rslora,
+    keepBaseType: full ? false : options.keepBaseType,
+    dropout: full ? 0 : options.dropout,
     seed: options.seed,
     ...(options.threads ? { threads: options.threads } : {}),
   });
   const info = trainer.info();
   return {
+    method: info.method,
     trainableParameters: info.trainableParameters,
     baseBytes: info.baseBytes,
     backend: info.backend,
@@ -114,4 +122,9 @@ export async function openTrainerSession(options: TrainerSessionOptions): Promis
     memory: () => trainer.memory(),
     dispose: () => trainer.dispose(),
   };
+}
+
+/** Writes `model` quantized by llama.cpp's own quantizer (libllama's llama_model_quantize) to `out`. */
+export async function quantizeModel(model: string, out: string, type: QuantizeType, threads: number | undefined): Promise<void> {
+  await loadTrainerAddon().quantizeModel(model, out, type, threads);
 }

@@ -1,18 +1,22 @@
 // The training process: one per run, started by TrainingJobs. It owns the native trainer, reports
 // every step, checkpoints, and exits; the engine records what it reports.
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import type { Server } from "node:net";
 import { join } from "node:path";
 import type { LlamaModel } from "node-llama-cpp";
 import type { TrainConfig } from "../../shared/contract.js";
 import { PolytuneError, toErrorShape } from "../../shared/PolytuneError.js";
 import { loadInstructionData } from "../data/loadInstructionData.js";
+import { readTextDocuments } from "../data/readTextDocuments.js";
 import { getLlamaRuntime } from "../llamacpp/llamaRuntime.js";
 import { seededShuffle } from "../random/seededRandom.js";
+import { checkpointSteps, pruneCheckpoints } from "./checkpointFiles.js";
 import { encodeExample, type EncodedExample } from "./encodeExample.js";
+import { encodeTextDocuments } from "./encodeTextDocuments.js";
 import { learningRateAt } from "./lrSchedule.js";
 import { microBatchAt, planEpoch } from "./planBatches.js";
-import { openTrainerSession, type TrainerSession } from "./openTrainerSession.js";
+import { openTrainerSession, quantizeModel, type TrainerSession } from "./openTrainerSession.js";
+import { fullRunNotes } from "./checkRunConfig.js";
 import { parentChannel } from "./parentChannel.js";
 import { holdRunLiveness } from "./runLiveness.js";
 import { fromNativeError } from "./TrainerAddon.js";
@@ -23,15 +27,6 @@ const parent = parentChannel();
 const send = (event: TrainWorkerEvent): void => parent.send(event);
 
 let stopRequest: "cancel" | "pause" | null = null;
-
-function checkpointSteps(dir: string): number[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((f) => /^step-(\d+)\.gguf$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
-}
 
 async function encodeAll(model: LlamaModel, config: TrainConfig, file: string): Promise<EncodedExample[]> {
   const { examples } = loadInstructionData(file);
@@ -57,11 +52,15 @@ async function prepareRun(config: TrainConfig, modelPath: string): Promise<Prepa
   // Tokenisation only: node-llama-cpp's own tokenizer, so training tokens are inference tokens.
   const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
   // runs.start writes a mix's JSONL and passes its path here, so a run always has a data file by now.
-  if (config.data === undefined) throw new PolytuneError("run-no-data", "The run has no training data file.", { hint: "Give `data` (a JSONL file) or `mix` (a saved mix)." });
-  let train = await encodeAll(vocab, config, config.data);
+  // Raw text (pretraining) is packed into windows; its validation share holds out whole documents.
+  const packText = (files: string[], validationFraction: number, role?: "validation") => encodeTextDocuments(vocab, readTextDocuments(files), { seqLen: config.seqLen, seed: config.seed, validationFraction, ...(role ? { role } : {}) });
+  let train: EncodedExample[];
   let validation: EncodedExample[] = [];
-  if (config.validationData) validation = await encodeAll(vocab, config, config.validationData);
-  else if (config.validationFraction > 0 && train.length > 1) {
+  if (config.text) ({ train, validation } = packText(config.text, config.validationData ? 0 : config.validationFraction));
+  else if (config.data === undefined) throw new PolytuneError("run-no-data", "The run has no training data file.", { hint: "Give `data` (a JSONL file), `mix` (a saved mix) or `text` (raw text files)." });
+  else train = await encodeAll(vocab, config, config.data);
+  if (config.validationData) validation = config.text ? packText([config.validationData], 0, "validation").train : await encodeAll(vocab, config, config.validationData);
+  else if (!config.text && config.validationFraction > 0 && train.length > 1) {
     const order = seededShuffle(train.map((_, i) => i), config.seed + 1);
     const n = Math.max(1, Math.floor(train.length * config.validationFraction));
     const held = new Set(order.slice(0, n));
@@ -77,6 +76,7 @@ async function prepareRun(config: TrainConfig, modelPath: string): Promise<Prepa
 
   const session: TrainerSession = await openTrainerSession({
     modelPath,
+    method: config.method,
     backend: config.backend,
     device: config.device,
     targets: config.targets,
@@ -121,6 +121,13 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
       backendNote: session.backendNote,
       resumedFromStep: request.resume ? step : -1,
     });
+    // Only the two newest are kept after each: a full run's checkpoint weighs 12 bytes a parameter (0034).
+    const checkpoint = async (at: number): Promise<string> => {
+      const path = join(checkpoints, `step-${at}.gguf`);
+      await session.saveCheckpoint(path);
+      pruneCheckpoints(checkpoints);
+      return path;
+    };
     const memoryBytes = (): number => {
       const m = session.memory();
       return m.weights + m.lora + m.optimizer + m.compute;
@@ -146,23 +153,32 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
       if (validation.length > 0 && (step % config.evalEvery === 0 || step === totalSteps)) valLoss = await session.evalLoss(validation, config.batchSize);
       send({ type: "step", metric: { step, loss, scheduledLr, tokens, tokensPerSecond: tokens / Math.max(seconds, 1e-9), memoryBytes: memoryBytes(), valLoss, elapsedMs: Math.round(performance.now() - started) } });
       if (step % config.checkpointEvery === 0 || stopRequest === "pause") {
-        const path = join(checkpoints, `step-${step}.gguf`);
-        await session.saveCheckpoint(path);
-        send({ type: "checkpoint", step, path });
+        send({ type: "checkpoint", step, path: await checkpoint(step) });
       }
     }
     if (stopRequest) {
-      if (stopRequest === "pause" && !existsSync(join(checkpoints, `step-${step}.gguf`))) await session.saveCheckpoint(join(checkpoints, `step-${step}.gguf`));
+      if (stopRequest === "pause" && !existsSync(join(checkpoints, `step-${step}.gguf`))) await checkpoint(step);
       send({ type: "stopped", mode: stopRequest, step });
       return;
     }
-    await session.saveAdapter(request.adapterPath);
+    const full = config.method === "full";
+    // A full run's result is the model itself; a LoRA run's the adapter (and, if asked, base + adapter).
+    if (full) await session.exportMerged(request.outPath, config.mergedType);
+    else await session.saveAdapter(request.outPath);
     const finalValLoss = validation.length > 0 ? await session.evalLoss(validation, config.batchSize) : null;
-    if (config.mergedOut) await session.exportMerged(config.mergedOut, config.mergedType);
+    if (!full && config.mergedOut) await session.exportMerged(config.mergedOut, config.mergedType);
+    const model = full ? request.outPath : (config.mergedOut ?? null);
+    const quantized = config.quantize && model ? quantizedPath(model, config.quantize) : null;
+    if (quantized && model && config.quantize) await quantizeModel(model, quantized, config.quantize, config.threads);
+    // Everything is written: a finished run is never resumed, so its checkpoints (and any stale .tmp) go.
+    rmSync(checkpoints, { recursive: true, force: true });
     send({
       type: "done",
-      adapterPath: request.adapterPath,
+      adapterPath: full ? null : request.outPath,
+      modelPath: full ? request.outPath : null,
+      modelPaths: [model, quantized].filter((p): p is string => p !== null),
       summary: {
+        method: config.method,
         steps: step,
         examples: train.length,
         finalValLoss,
@@ -171,12 +187,19 @@ export async function runTraining(request: Extract<TrainWorkerRequest, { type: "
         device: session.device,
         backendNote: session.backendNote,
         peakMemoryBytes: memoryBytes(),
-        mergedModel: config.mergedOut ?? null,
+        mergedModel: full ? null : (config.mergedOut ?? null),
+        quantizedModel: quantized,
+        methodNote: fullRunNotes(config),
       },
     });
   } finally {
     session.dispose();
   }
+}
+
+/** `<model without .gguf>.<type>.gguf`, beside the model. */
+function quantizedPath(model: string, type: string): string {
+  return `${model.replace(/\.gguf$/i, "")}.${type}.gguf`;
 }
 
 function sendError(error: unknown): void {

@@ -1,7 +1,9 @@
 // Every string the interface shows, in English. Another language is a copy of this object with the
 // same shape (the `Strings` type keeps them in step).
+import { compareStrings } from "./enCompare.js";
 import { dataStrings, mixStrings, translateStrings } from "./enData.js";
 import { evalStrings } from "./enEval.js";
+import { experimentStrings } from "./enExperiments.js";
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -9,7 +11,7 @@ export const en = {
   appName: "Polytune",
   tagline: "Offline multilingual instruction tuning",
   skipToContent: "Skip to content",
-  nav: { label: "Areas", home: "Home", models: "Models", data: "Data", runs: "Runs", evaluate: "Evaluate", settings: "Settings" },
+  nav: { label: "Areas", home: "Home", models: "Models", data: "Data", runs: "Runs", evaluate: "Evaluate", experiments: "Experiments", compare: "Compare", settings: "Settings" },
   theme: { label: "Theme", system: "System", light: "Light", dark: "Dark" },
   common: {
     details: "Details",
@@ -45,6 +47,11 @@ export const en = {
   home: {
     title: "Welcome to Polytune",
     intro: "Polytune trains LoRA adapters for local GGUF language models on your own instruction data, offline, and lets you try the result. Nothing leaves this computer.",
+    demoTitle: "The demo",
+    demoText:
+      "A complete small experiment on what Polytune ships, in minutes on a CPU: the micro-polyglot toy model tuned on English only (Mono) and on English, Spanish and German (Multi-3), then asked held-out prompts in seven languages. It shows, per language, how often each answers in the prompt's language. The toy model's text is not meaningful; only the language it answers in is measured.",
+    runDemo: "Run the demo",
+    startingDemo: "Setting up the demo…",
     worksToday: "What works today",
     modelsItem: "Models — a library of the GGUF files you already have: what is inside each, how much memory it needs, and a prompt to try it.",
     dataItem: "Data — import instruction data and parallel text, see which languages are really in it, and build the papers' mixes (Mono, Multi-i, CrossAlpaca…).",
@@ -53,6 +60,11 @@ export const en = {
     noActiveRuns: "Nothing is training.",
     interruptedRuns: (n: number) => `${plural(n, "run was", "runs were")} interrupted when Polytune stopped; resume from the last checkpoint.`,
     openRuns: "Open Runs",
+    experimentsItem: "Experiments — train a model on several mixes at several learning rates, evaluate every run the same way, and let the surface metrics pick each learning rate.",
+    recentExperiments: "Recent experiments",
+    noExperiments: "No experiments yet: create one in Experiments.",
+    experimentLine: (status: string, done: number, total: number) => `${status} · ${done} of ${total} runs done`,
+    openExperiments: "Open Experiments",
     recentRuns: "Recent runs",
     noRuns: "No runs yet: start one in Runs.",
     runLine: (status: string, loss: string | null) => (loss ? `${status} · loss ${loss}` : status),
@@ -228,10 +240,15 @@ export const en = {
     deleteCheckpoints: "its checkpoints",
     deleteNo: "Keep it",
     deleteKeeps: (path: string) => `The merged model ${path} stays.`,
+    deleteKeepsModel: (path: string) => `The model it wrote, ${path}, stays.`,
+    tryWrittenModel: "Try the model it wrote",
     status: { queued: "Queued", running: "Training", paused: "Paused", completed: "Completed", failed: "Failed", cancelled: "Cancelled", interrupted: "Interrupted" },
     selectHint: "Select a run to see its loss curve and settings.",
     fields: {
       model: { label: "Base model", help: "A GGUF model from your library (llama, mistral, qwen2, qwen3)." },
+      method: { label: "Method", help: "LoRA trains small adapters on the frozen model; full trains every weight in F32 (about 16 bytes per parameter: weights, gradients and two Adam moments) and writes a new model." },
+      text: { label: "Raw text files", help: "For (continued) pretraining: .txt files (one document each) or .jsonl files with one {\"text\": …} per line, separated by commas. Every token is trained; prompt format and answer-only loss do not apply." },
+      quantize: { label: "Also write quantized (optional)", help: "Write a second copy of the written model quantized by llama.cpp (Q8_0, Q6_K, Q5_K_M, Q4_K_M) beside it, named model.TYPE.gguf." },
       data: { label: "Training data", help: "Path of a JSONL file: {instruction, output}, {prompt, response}, {messages: […]} or Guanaco text, one per line." },
       mix: { label: "Mix", help: "A mix saved in Data; the run records its recipe and per-language counts, so evaluation can tell supervised languages from 0-shot ones." },
       validationData: { label: "Validation data (optional)", help: "A second JSONL file never trained on; its loss shows whether the model learns or memorises." },
@@ -263,16 +280,22 @@ export const en = {
       backend: { label: "Compute on", help: "Automatic takes the first GPU found (CUDA, Metal, Vulkan), else the CPU; the run records which it used." },
       device: { label: "Device number", help: "Which GPU of that kind, when the computer has several (0 is the first)." },
       mergedOut: { label: "Merged model (optional)", help: "Also write base + adapter as one GGUF model at this path, for tools that take no adapters." },
-      mergedType: { label: "Merged model weights", help: "Source keeps the base's weight type; F16 or F32 write that type instead." },
+      mergedType: { label: "Written model weights", help: "The weight type of a merged model or a full run's model: source keeps the base's type; F16 or F32 write that type instead." },
       checkpointEvery: { label: "Checkpoint every", help: "Steps between saved checkpoints; a paused, failed or interrupted run resumes from the last one." },
       evalEvery: { label: "Validation every", help: "Steps between validation losses (when there is validation data)." },
-      out: { label: "Adapter file (optional)", help: "Where to write the adapter (.gguf); empty puts it in Polytune's data folder." },
+      out: { label: "Output file (optional)", help: "Where to write the adapter, or a full run's model (.gguf); empty puts an adapter in Polytune's data folder and a model in the run's folder." },
       name: { label: "Run name", help: "Empty gives a name from the model, data, learning rate and rank." },
     },
     ranOn: "Where it ran",
     trainOn: "Train on",
     sourceData: "A data file",
     sourceMix: "A saved mix",
+    sourceText: "Raw text",
+    fullModeNote: "Full-parameter training trains every weight in F32, so the adapter settings, base weights and a merged model do not apply; the run writes a complete model.",
+    noQuantize: "No",
+    writtenModel: "Model written",
+    quantizedModel: "Quantized model",
+    memoryFull: (weights: string, gradients: string, moments: string, activations: string) => `Full training: weights ${weights} + gradients ${gradients} + Adam moments ${moments} + activations ${activations} (F32).`,
     pickMix: "— pick a mix —",
     noMixes: "No saved mixes yet: build one in Data.",
     missingMix: (mix: string) => `${mix} (not among the saved mixes)`,
@@ -291,6 +314,12 @@ export const en = {
       f32: "F32",
       source: "Same as the base",
       f16: "F16",
+      lora: "LoRA",
+      full: "Full (every weight)",
+      q8_0: "Q8_0",
+      q6_k: "Q6_K",
+      q5_k_m: "Q5_K_M",
+      q4_k_m: "Q4_K_M",
     } as Record<string, string>,
     formView: "Form",
     basicView: "Basic",
@@ -313,6 +342,7 @@ export const en = {
       outOfRange: (label: string, range: string) => `${label} must be ${range}.`,
       noTargets: "Pick at least one projection for the adapter.",
       noMix: "Pick a saved mix, or train on a data file.",
+      noText: "Give one or more text files, separated by commas.",
       invalid: (label: string) => `${label} has a value Polytune cannot use.`,
       summary: (n: number) => `${plural(n, "field needs", "fields need")} a change before the run can start (marked above).`,
     },
@@ -362,6 +392,8 @@ export const en = {
   mixes: mixStrings,
   translate: translateStrings,
   evaluate: evalStrings,
+  experiments: experimentStrings,
+  compare: compareStrings,
   settings: {
     title: "Settings",
     appearance: "Appearance",

@@ -141,7 +141,6 @@ export const evalStrings = {
   } as Record<string, string>,
   metricName: (metric: string) => metric.replace(/^criterion_/, "criterion: ").replace(/_/g, " "),
   metricHelp: (metric: string) => metricHelp[metric] ?? (metric.startsWith("criterion_") ? "Judge's criterion on 0–2 (1–3 stars), averaged over correct-language responses. Paper 002." : metric),
-  meanCi: (mean: string, low: string, high: string) => `${mean} [${low}, ${high}]`,
   notCovered: "not covered",
   notesHeading: "Notes",
   excludedSummary: (n: number) => `${plural(n, "item", "items")} left out`,

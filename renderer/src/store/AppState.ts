@@ -14,12 +14,14 @@ import type {
 } from "../../../electron/shared/contract.js";
 import type { ApiClient, ConnectionState } from "../api/createApiClient.js";
 import type { RunFormValues } from "../views/runs/runFormFields.js";
+import type { CompareSlice } from "./createCompareSlice.js";
+import type { ExperimentSlice } from "./createExperimentSlice.js";
 import type { DataSlice } from "./createDataSlice.js";
 import type { EvalSlice } from "./createEvalSlice.js";
 import type { MixesSlice } from "./createMixesSlice.js";
 import type { TranslateSlice } from "./createTranslateSlice.js";
 
-export type Route = "home" | "models" | "data" | "runs" | "evaluate" | "settings";
+export type Route = "home" | "models" | "data" | "runs" | "evaluate" | "experiments" | "compare" | "settings";
 export type ThemePreference = "system" | "light" | "dark";
 export type SortKey = "name" | "architecture" | "parameterCount" | "fileType" | "contextLength" | "fileSize" | "status";
 export type DiscoveryLocation = CallOutput<"models.discoveryLocations">[number];
@@ -141,4 +143,4 @@ export interface RunsSlice {
   deleteRun(id: string): Promise<void>;
 }
 
-export type AppState = AppSlice & ModelsSlice & TrySlice & RunsSlice & DataSlice & MixesSlice & TranslateSlice & EvalSlice;
+export type AppState = AppSlice & ModelsSlice & TrySlice & RunsSlice & DataSlice & MixesSlice & TranslateSlice & EvalSlice & ExperimentSlice & CompareSlice;

@@ -4,7 +4,7 @@ import type { ApiClient } from "../api/createApiClient.js";
 import type { AppSlice, AppState, Route, ThemePreference } from "./AppState.js";
 
 const themeKey = "polytune.theme";
-const routes: Route[] = ["home", "models", "data", "runs", "evaluate", "settings"];
+const routes: Route[] = ["home", "models", "data", "runs", "evaluate", "experiments", "compare", "settings"];
 
 /** The route lives in the URL hash so reloads and the back button keep the place (the query holds the token). */
 export function routeFromHash(hash: string): Route {

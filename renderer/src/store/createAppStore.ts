@@ -2,8 +2,10 @@ import { createStore, type StoreApi } from "zustand/vanilla";
 import type { ApiClient } from "../api/createApiClient.js";
 import type { AppState } from "./AppState.js";
 import { createAppSlice, routeFromHash } from "./createAppSlice.js";
+import { createCompareSlice } from "./createCompareSlice.js";
 import { createDataSlice } from "./createDataSlice.js";
 import { createEvalSlice } from "./createEvalSlice.js";
+import { createExperimentSlice } from "./createExperimentSlice.js";
 import { createMixesSlice } from "./createMixesSlice.js";
 import { createModelsSlice } from "./createModelsSlice.js";
 import { createRunsSlice } from "./createRunsSlice.js";
@@ -24,6 +26,8 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     ...createMixesSlice(api)(...a),
     ...createTranslateSlice(api)(...a),
     ...createEvalSlice(api)(...a),
+    ...createExperimentSlice(api)(...a),
+    ...createCompareSlice(api)(...a),
   }));
 
   api.on("models.changed", () => void store.getState().loadModels());
@@ -57,6 +61,8 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
   api.on("translate.changed", (c) => void store.getState().translationChanged(c));
   api.on("eval.progress", (p) => store.getState().evalProgressed(p));
   api.on("eval.changed", (c) => void store.getState().evalChanged(c));
+  api.on("experiments.progress", (p) => store.getState().experimentProgressed(p));
+  api.on("experiments.changed", (c) => void store.getState().experimentChanged(c));
   api.on("progress", (p) => {
     store.setState((s) => ({ progress: { ...s.progress, [p.task]: p } }));
     if (p.total !== null && p.done >= p.total) {
@@ -78,6 +84,7 @@ export function createAppStore(api: ApiClient): StoreApi<AppState> {
     void store.getState().loadMixes();
     void store.getState().loadTranslations();
     void store.getState().loadEvalJobs();
+    void store.getState().loadExperiments();
     // Files moved or changed while Polytune was closed, and models that could not be checked before
     // (llama.cpp failed to load), are looked at again; the models.changed event then refreshes the list.
     void api.call("models.recheck", {}).catch(() => undefined);

@@ -1,17 +1,20 @@
-// The README's main command, `polytune demo`, end to end as a reader runs it (the built CLI on a temp
-// data folder), and `polytune doctor`. The per-language report is checked against the evaluation job
-// stored in the database and the run's stored mix, and every file the demo leaves is opened: model, adapter, database.
+// The README's main command, `polytune demo`, end to end as a reader (and CI's main job) runs it: the
+// built CLI on a temp data folder and the shipped micro-polyglot model. Every number of the printed
+// per-language comparison is checked against what the database stores (the runs' and the base model's
+// evaluation results, the items' scores for the paired test), the held-out prompts against the mixes,
+// and the report file is opened. Then `polytune doctor`.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kvString, readGgufHeader } from "../../../electron/engine/gguf/readGgufHeader.js";
 import { makeTempDir } from "../../support/tempDir.js";
 
 const bin = join(process.cwd(), "bin", "polytune.js");
+const shippedModel = join(process.cwd(), "assets", "models", "micro-polyglot.gguf");
 const tmp = makeTempDir();
 const home = join(tmp.dir, "home");
+const languages = ["de", "en", "es", "fr", "pt", "ru", "zh"];
 
 function polytune(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [bin, "--home", home, ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -29,138 +32,145 @@ function polytune(...args: string[]): Promise<{ code: number | null; stdout: str
   );
 }
 
-/** The shipped demo instructions per language, counted here rather than trusted from the report. */
-function shippedExamples(language: string): number {
-  return readFileSync(join(process.cwd(), "assets", "demo", `instructions.${language}.jsonl`), "utf8").split("\n").filter((l) => l.trim()).length;
+type Aggregate = { language: string | null; metric: string; n: number; mean: number; ci95: [number, number] | null };
+
+/** McNemar's exact two-sided p on the discordant pairs, computed here from the stored item scores. */
+function mcnemarP(b: number, c: number): number {
+  const n = b + c;
+  if (n === 0) return 1;
+  let cdf = 0;
+  let term = 0.5 ** n;
+  for (let k = 0; k <= Math.min(b, c); k++) {
+    cdf += term;
+    term *= (n - k) / (k + 1);
+  }
+  return Math.min(1, 2 * cdf);
 }
+const pText = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
 beforeAll(() => {
   if (!existsSync(join(process.cwd(), "dist", "electron", "cli", "main.js"))) throw new Error("Run `npm run build` before the CLI tests.");
+  if (!existsSync(shippedModel)) throw new Error("The demo's base model assets/models/micro-polyglot.gguf is missing: build it with `npm run build:demo-model`.");
 });
 afterAll(() => tmp.cleanup());
 
 describe("polytune demo", () => {
-  it("imports the 7-language demo data, builds Mono → Multi-3 and CrossAlpaca, trains on Multi-3 as a recorded run and reports per language, supervised or 0-shot", async () => {
+  it("runs Mono vs Multi-3 on micro-polyglot as an experiment and prints per language what the database holds, the findings and the report", async () => {
     const r = await polytune("demo");
-    expect(r.code, r.stderr).toBe(0);
-    for (const step of ["1/7", "2/7", "3/7", "4/7", "5/7", "6/7", "7/7"]) expect(r.stdout).toContain(`${step}  `);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const experimentId = /^Experiment (\w+) \(Polytune demo\)/m.exec(r.stdout)?.[1];
+    expect(experimentId, r.stdout).toBeDefined();
 
-    // The ladder of paper 003 Table 3 in miniature: the same total, 8 per added language.
-    expect(r.stdout).toMatch(/Demo Mono +en 24$/m);
-    expect(r.stdout).toMatch(/Demo Multi-2 +en 16 · es 8$/m);
-    expect(r.stdout).toMatch(/Demo Multi-3 +de 8 · en 8 · es 8$/m);
-    expect(r.stdout).toMatch(/Demo CrossAlpaca en-de .*\(en-de 8, de-en 8\)$/m);
-
-    // The report: one line per language, "lang  tuning  n  base% [CI] → tuned% [CI]  p  lines base → tuned".
+    // "lang  n  base [CI]  Mono[†] [CI]  Multi-3[†] [CI]  Δ  p"
+    const num = String.raw`(\d+\.\d)`;
+    const cell = String.raw`${num}(†?) \[${num}, ${num}\]`;
     const rows = new Map(
-      [...r.stdout.matchAll(/^ {5}(\w+) +(supervised, \d+ ex\.|zero-shot|unknown) +(\d+) +(\d+) \[(\d+), (\d+)\] → (\d+) \[(\d+), (\d+)\] +(\S+) +(\S+) → (\S+)$/gm)].map((m) => [
+      [...r.stdout.matchAll(new RegExp(String.raw`^  (\w+) +(\d+) +${cell} +${cell} +${cell} +([+-]\d+\.\d) +(\S+)$`, "gm"))].map((m) => [
         m[1]!,
-        { tuning: m[2]!, n: Number(m[3]), base: [m[4], m[5], m[6]].map(Number), tuned: [m[7], m[8], m[9]].map(Number), p: m[10]!, lines: [m[11]!, m[12]!] },
+        { n: Number(m[2]), base: [m[3], m[5], m[6]], baseMark: m[4], mono: [m[7], m[9], m[10]], monoMark: m[8], multi: [m[11], m[13], m[14]], multiMark: m[12], delta: m[15]!, p: m[16]! },
       ]),
     );
-    expect([...rows.keys()].sort()).toEqual(["de", "en", "es", "fr", "pt", "ru", "zh"]);
-    // The files it names exist and are what it says.
-    const runId = /Done\. Run (\w+),/.exec(r.stdout)?.[1];
-    expect(runId, r.stdout).toBeDefined();
-    const adapterPath = /^ {5}adapter: (.+)$/m.exec(r.stdout)?.[1];
-    expect(adapterPath).toBe(join(home, "adapters", `${runId}.gguf`));
-    const adapter = readGgufHeader(adapterPath!);
-    expect(kvString(adapter, "adapter.type")).toBe("lora");
-    expect(kvString(adapter, "general.architecture")).toBe("llama");
-    expect(adapter.tensors.length).toBeGreaterThan(0);
-    const model = readGgufHeader(join(home, "models", "demo-tiny-llama.gguf"));
-    expect(kvString(model, "general.architecture")).toBe("llama");
-    // The prompts, as the open suite reads them: six per language.
-    const promptsPath = join(home, "demo", `prompts-${runId}.jsonl`);
-    const prompts = readFileSync(promptsPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; language: string; prompt: string; output: string });
-    expect(prompts).toHaveLength(42);
-    for (const p of prompts) expect(p.prompt.length * p.output.length, p.language).toBeGreaterThan(0);
-    const jobId = /^ {5}Evaluation (\w+): /m.exec(r.stdout)?.[1];
-    expect(jobId, r.stdout).toBeDefined();
-    expect(r.stdout).toContain(`polytune eval --show ${jobId} --items`);
+    expect([...rows.keys()].sort(), r.stdout).toEqual(languages);
 
     const db = new Database(join(home, "polytune.db"), { readonly: true });
     try {
-      const run = db.prepare("SELECT status, step, total_steps, adapter_path, mix_json FROM runs WHERE id = ?").get(runId) as { status: string; step: number; total_steps: number; adapter_path: string; mix_json: string };
-      expect(run).toMatchObject({ status: "completed", step: 100, total_steps: 100, adapter_path: adapterPath });
-      // The run keeps the recipe and the counts it trained on, so evaluation can tell supervised from 0-shot.
-      const mix = JSON.parse(run.mix_json) as { name: string; recipe: { strategy: { kind: string; languages: string[] } }; counts: { languages: Array<{ language: string; examples: number }> } };
-      expect(mix.name).toBe("Demo Multi-3");
-      expect(mix.recipe.strategy).toMatchObject({ kind: "multi", languages: ["es", "de"] });
-      expect(Object.fromEntries(mix.counts.languages.map((l) => [l.language, l.examples]))).toEqual({ en: 8, es: 8, de: 8 });
-
-      // The evaluation as printed is the job as stored: the run's adapter against the base model on the prompts file.
-      const job = db.prepare("SELECT status, run_id, baseline, suites_json, languages_json FROM eval_jobs WHERE id = ?").get(jobId) as { status: string; run_id: string; baseline: number; suites_json: string; languages_json: string };
-      expect(job).toMatchObject({ status: "completed", run_id: runId, baseline: 1 });
-      expect((JSON.parse(job.suites_json) as Array<{ suite: string; data: string[] }>).map((x) => [x.suite, x.data])).toEqual([["open", [promptsPath]]]);
-      const trainedOn = new Map(mix.counts.languages.map((l) => [l.language, l.examples]));
-      // Every language's mark follows from the run's stored mix, and the job stored the same.
-      for (const [lang, row] of rows) expect(row.tuning, lang).toBe(trainedOn.has(lang) ? `supervised, ${trainedOn.get(lang)} ex.` : "zero-shot");
-      expect(JSON.parse(job.languages_json)).toEqual([...rows.keys()].sort().map((language) => (trainedOn.has(language) ? { language, tuning: "supervised", examples: trainedOn.get(language) } : { language, tuning: "zero-shot", examples: 0 })));
-      type Aggregate = { language: string | null; metric: string; n: number; mean: number; ci95: [number, number] | null };
-      type Comparison = { language: string | null; metric: string; p: number; mcnemar: { p: number } | null };
-      const results = new Map(
-        (db.prepare("SELECT system, aggregates_json, comparisons_json FROM eval_results WHERE job_id = ? AND suite = 'open'").all(jobId) as Array<{ system: string; aggregates_json: string; comparisons_json: string }>).map((x) => [
-          x.system,
-          { aggregates: JSON.parse(x.aggregates_json) as Aggregate[], comparisons: JSON.parse(x.comparisons_json) as Comparison[] },
-        ]),
-      );
-      expect([...results.keys()].sort()).toEqual(["base", "tuned"]);
-      const items = db.prepare("SELECT language, system, status, response, scores_json FROM eval_items WHERE job_id = ?").all(jobId) as Array<{ language: string; system: string; status: string; response: string | null; scores_json: string }>;
-      expect(items).toHaveLength(84);
-      const pct = (v: number): number => Number(v.toFixed(0));
-      const pText = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
-      for (const [lang, row] of rows) {
-        expect(row.n, lang).toBe(6);
-        for (const system of ["base", "tuned"] as const) {
-          const stored = results.get(system)!.aggregates;
-          const lc = stored.find((a) => a.language === lang && a.metric === "language_correctness")!;
-          expect(row[system], `${lang} ${system}`).toEqual([pct(lc.mean), pct(lc.ci95![0]), pct(lc.ci95![1])]);
-          // The stored mean is the share of this language's outputs whose language was identified as the prompt's.
-          const own = items.filter((i) => i.language === lang && i.system === system);
-          expect(own.every((i) => i.status === "done" && i.response !== null)).toBe(true);
-          expect(lc.n).toBe(own.length);
-          expect(lc.mean).toBeCloseTo((100 * own.filter((i) => (JSON.parse(i.scores_json) as { language_correctness: number }).language_correctness === 1).length) / own.length, 9);
-          const lines = stored.find((a) => a.language === lang && a.metric === "line_pass_rate");
-          expect(row.lines[system === "base" ? 0 : 1], `${lang} ${system} lines`).toBe(lines ? String(pct(lines.mean)) : "—");
-        }
-        const c = results.get("tuned")!.comparisons.find((x) => x.language === lang && x.metric === "language_correctness")!;
-        expect(row.p, lang).toBe(pText(c.mcnemar?.p ?? c.p));
-      }
-      // On the languages it was tuned on, the tuned model answers in the prompt's language more often, and the report says so.
-      const supervised = [...rows.entries()].filter(([lang]) => trainedOn.has(lang));
-      expect(supervised.reduce((n, [, row]) => n + row.tuned[0]!, 0)).toBeGreaterThan(supervised.reduce((n, [, row]) => n + row.base[0]!, 0));
-      expect(r.stdout).toContain("Tuning made the model answer in the prompt's language more often in");
-      expect(r.stdout).toContain("The demo model has random weights");
-      const steps = (db.prepare("SELECT step FROM run_metrics WHERE run_id = ? ORDER BY step").all(runId) as Array<{ step: number }>).map((m) => m.step);
-      expect(steps).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-      const models = db.prepare("SELECT path FROM models").all() as Array<{ path: string }>;
-      expect(models.map((m) => m.path)).toContain(join(home, "models", "demo-tiny-llama.gguf"));
-      // Both shipped datasets, complete, their examples labelled.
-      const datasets = db.prepare("SELECT name, status, examples FROM datasets ORDER BY name").all();
-      expect(datasets).toEqual([
-        { name: "Demo instructions (7 languages)", status: "ready", examples: ["en", "es", "de", "fr", "ru", "zh", "pt"].reduce((n, l) => n + shippedExamples(l), 0) },
-        { name: "Demo parallel text en-de", status: "ready", examples: 201 },
+      const experiment = db.prepare("SELECT status, baseline_job FROM experiments WHERE id = ?").get(experimentId) as { status: string; baseline_job: string };
+      expect(experiment.status).toBe("completed");
+      const items = db.prepare("SELECT mix_name, state, run_id, eval_job, lr FROM experiment_items WHERE experiment_id = ? ORDER BY position").all(experimentId) as Array<{ mix_name: string; state: string; run_id: string; eval_job: string; lr: number }>;
+      expect(items.map((i) => [i.mix_name, i.state, i.lr])).toEqual([
+        ["Polytune demo · Mono", "done", 5e-3],
+        ["Polytune demo · Multi-3", "done", 5e-3],
       ]);
-      const mixes = (db.prepare("SELECT name FROM mixes ORDER BY name").all() as Array<{ name: string }>).map((m) => m.name);
-      expect(mixes).toEqual(["Demo CrossAlpaca en-de", "Demo Mono", "Demo Multi-2", "Demo Multi-3"]);
+      const [mono, multi] = items as [(typeof items)[number], (typeof items)[number]];
+
+      // The runs: trained on the shipped model, on the two mixes of the ladder.
+      const modelPath = (db.prepare("SELECT m.path FROM runs r JOIN models m ON m.id = r.model_id WHERE r.id = ?").get(mono.run_id) as { path: string }).path;
+      expect(modelPath).toBe(shippedModel);
+      const mixOf = (run: string) => JSON.parse((db.prepare("SELECT mix_json FROM runs WHERE id = ? AND status = 'completed'").get(run) as { mix_json: string }).mix_json) as { counts: { languages: Array<{ language: string; examples: number }> } };
+      const counts = (run: string) => Object.fromEntries(mixOf(run).counts.languages.map((l) => [l.language, l.examples]));
+      expect(counts(mono.run_id)).toEqual({ en: 96 });
+      expect(counts(multi.run_id)).toEqual({ en: 32, es: 32, de: 32 });
+
+      // The held-out prompts: 20 per language, none of them in any mix the runs trained on.
+      const promptsPath = join(home, "demo", "prompts.jsonl");
+      const prompts = readFileSync(promptsPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; language: string; prompt: string });
+      expect(prompts).toHaveLength(140);
+      const trained = readdirSync(join(home, "mixes"))
+        .filter((f) => f.endsWith(".jsonl"))
+        .flatMap((f) => readFileSync(join(home, "mixes", f), "utf8").trim().split("\n"))
+        .map((l) => JSON.parse(l) as { instruction: string; input: string });
+      expect(trained.length).toBeGreaterThanOrEqual(192);
+      const trainedPrompts = new Set(trained.map((t) => (t.input ? `${t.instruction}\n\n${t.input}` : t.instruction)));
+      expect(prompts.filter((p) => trainedPrompts.has(p.prompt))).toEqual([]);
+
+      const job = (id: string) => {
+        const row = db.prepare("SELECT status, suites_json, languages_json FROM eval_jobs WHERE id = ?").get(id) as { status: string; suites_json: string; languages_json: string };
+        expect(row.status, id).toBe("completed");
+        expect((JSON.parse(row.suites_json) as Array<{ suite: string; data: string[] }>).map((s) => [s.suite, s.data])).toEqual([["open", [promptsPath]]]);
+        const tuned = db.prepare("SELECT aggregates_json FROM eval_results WHERE job_id = ? AND suite = 'open' AND system = 'tuned'").get(id) as { aggregates_json: string };
+        const scores = new Map(
+          (db.prepare("SELECT item_id, scores_json FROM eval_items WHERE job_id = ? AND system = 'tuned'").all(id) as Array<{ item_id: string; scores_json: string }>).map((i) => [i.item_id, (JSON.parse(i.scores_json) as { language_correctness: number }).language_correctness]),
+        );
+        return { aggregates: JSON.parse(tuned.aggregates_json) as Aggregate[], languages: JSON.parse(row.languages_json) as Array<{ language: string; tuning: string }>, scores };
+      };
+      const base = job(experiment.baseline_job);
+      const jobs = { mono: job(mono.eval_job), multi: job(multi.eval_job) };
+      const printed = (a: Aggregate) => [a.mean.toFixed(1), a.ci95![0].toFixed(1), a.ci95![1].toFixed(1)];
+      for (const [lang, row] of rows) {
+        const lc = (j: { aggregates: Aggregate[] }) => j.aggregates.find((a) => a.language === lang && a.metric === "language_correctness")!;
+        expect(row.base, `${lang} base`).toEqual(printed(lc(base)));
+        expect(row.mono, `${lang} Mono`).toEqual(printed(lc(jobs.mono)));
+        expect(row.multi, `${lang} Multi-3`).toEqual(printed(lc(jobs.multi)));
+        expect(row.n, lang).toBe(20);
+        expect([lc(base).n, lc(jobs.mono).n, lc(jobs.multi).n]).toEqual([20, 20, 20]);
+        // † exactly where the run's evaluation stored the language as zero-shot, which follows from its mix.
+        for (const k of ["mono", "multi"] as const) {
+          const stored = jobs[k].languages.find((l) => l.language === lang)!.tuning;
+          expect(stored, `${lang} ${k}`).toBe(lang in counts(items[k === "mono" ? 0 : 1]!.run_id) ? "supervised" : "zero-shot");
+          expect(row[`${k}Mark`], `${lang} ${k}`).toBe(stored === "zero-shot" ? "†" : "");
+        }
+        expect(row.baseMark).toBe("");
+        // Δ and McNemar's p on the same prompts, from the items' stored 0/1 scores.
+        const ids = prompts.filter((p) => p.language === lang).map((p) => `${lang}:${p.id}`);
+        expect(ids.every((id) => jobs.mono.scores.has(id) && jobs.multi.scores.has(id))).toBe(true);
+        const monoRight = ids.filter((id) => jobs.mono.scores.get(id) === 1).length;
+        const multiRight = ids.filter((id) => jobs.multi.scores.get(id) === 1).length;
+        expect(Number(row.delta), lang).toBeCloseTo((100 * (multiRight - monoRight)) / ids.length, 1);
+        const b = ids.filter((id) => jobs.mono.scores.get(id) === 1 && jobs.multi.scores.get(id) === 0).length;
+        const c = ids.filter((id) => jobs.mono.scores.get(id) === 0 && jobs.multi.scores.get(id) === 1).length;
+        expect(row.p, lang).toBe(pText(mcnemarP(b, c)));
+        // Each language gets its sentence of findings.
+        expect(r.stdout, lang).toMatch(new RegExp(`^  ${lang}[:,] `, "m"));
+      }
+
+      // The report: a self-contained HTML file with the figures and both runs.
+      const reportPath = /^Report: (\S+\.html) /m.exec(r.stdout)?.[1];
+      expect(reportPath).toBe(join(home, "reports", `${experimentId}.html`));
+      const html = readFileSync(reportPath!, "utf8");
+      expect(html).toMatch(/^<!doctype html>/i);
+      expect(html).toContain("<svg");
+      for (const name of ["Polytune demo · Mono", "Polytune demo · Multi-3", "language_correctness"]) expect(html).toContain(name);
     } finally {
       db.close();
     }
+    expect(r.stdout).toContain("its text is not meaningful");
+    expect(r.stdout).toContain("Judge-based metrics (relevance, fluency) need a real judge model");
+    expect(r.stdout).toContain("`polytune experiment run my-experiment.json`");
+    expect(r.stdout).toContain("assets/demo/experiment.example.json");
 
-    // A second demo reuses the imported datasets and the saved mixes instead of duplicating them.
-    const again = await polytune("--json", "demo", "--steps", "2");
+    // A second demo reuses the model, the imported data and the saved mixes; --json: the experiment and the comparison.
+    const again = await polytune("--json", "demo");
     expect(again.code, again.stderr).toBe(0);
-    // --json: the evaluation job itself, beside the prompts it read.
-    const report = JSON.parse(again.stdout) as { run: { id: string }; prompts: string; evaluation: { status: string; run: string; baseline: boolean; results: Array<{ system: string }> }; perLanguage?: unknown };
-    expect(report.evaluation).toMatchObject({ status: "completed", run: report.run.id, baseline: true });
-    expect(report.evaluation.results.map((x) => x.system).sort()).toEqual(["base", "tuned"]);
-    expect(report.prompts).toBe(join(home, "demo", `prompts-${report.run.id}.jsonl`));
-    expect(report.perLanguage).toBeUndefined();
+    const out = JSON.parse(again.stdout) as { experiment: { id: string; status: string }; comparison: { runs: Array<{ mix: { name: string } }>; languages: Array<{ language: string }> }; report: string };
+    expect(out.experiment.status).toBe("completed");
+    expect(out.experiment.id).not.toBe(experimentId);
+    expect(out.comparison.runs.map((x) => x.mix.name)).toEqual(["Polytune demo · Mono", "Polytune demo · Multi-3"]);
+    expect(out.comparison.languages.map((l) => l.language)).toEqual(languages);
+    expect(existsSync(out.report)).toBe(true);
     const db2 = new Database(join(home, "polytune.db"), { readonly: true });
     try {
-      expect((db2.prepare("SELECT COUNT(*) AS n FROM datasets").get() as { n: number }).n).toBe(2);
-      expect((db2.prepare("SELECT COUNT(*) AS n FROM mixes").get() as { n: number }).n).toBe(4);
+      const count = (table: string) => (db2.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      expect([count("models"), count("datasets"), count("mixes"), count("experiments"), count("runs")]).toEqual([1, 1, 2, 2, 4]);
     } finally {
       db2.close();
     }

@@ -81,7 +81,7 @@ describe("training from a mix", () => {
 
   it("refuses a run with neither data nor mix, or with both, naming the fields", async () => {
     const neither = await engine.dispatch("runs.start", { ...settings, model: modelId }, "ipc");
-    expect(neither.ok ? null : neither.error).toMatchObject({ code: "run-no-data", where: "data, mix" });
+    expect(neither.ok ? null : neither.error).toMatchObject({ code: "run-no-data", where: "data, mix, text" });
     const both = await engine.dispatch("runs.start", { ...settings, model: modelId, mix: mix.id, data: join(tmp.dir, "other.jsonl") }, "ipc");
     expect(both.ok ? null : both.error).toMatchObject({ code: "run-data-and-mix", where: "data, mix" });
     const unknown = await engine.dispatch("runs.start", { ...settings, model: modelId, mix: "no such mix" }, "ipc");

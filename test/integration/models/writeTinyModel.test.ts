@@ -71,6 +71,6 @@ describe("writeTinyModel", () => {
   });
 
   it("refuses an impossible shape with a clear message", async () => {
-    await expect(writeTinyModel({ out: join(tmp.dir, "x.gguf"), embd: 30, heads: 4 })).rejects.toThrow(/heads must divide embd/);
+    await expect(writeTinyModel({ out: join(tmp.dir, "x.gguf"), embd: 30, heads: 4 })).rejects.toThrow(/embd 30 is not divisible by heads 4/);
   });
 });

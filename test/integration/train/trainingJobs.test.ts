@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -213,6 +214,46 @@ describe("training jobs", () => {
     losses.forEach((l, i) => expect(l).toBeCloseTo(referenceLosses[i]!, 5));
     expect(sameBytes(done.adapterPath!, reference.adapterPath!)).toBe(true);
   }, 600_000);
+
+  it("keeps only the two newest checkpoints while a run goes, and none once it has completed", async () => {
+    const run = await engine.call("runs.start", config({ steps: 12, checkpointEvery: 1 }));
+    await until(() => engine.runs.metrics(run.id).length >= 4);
+    await engine.call("runs.pause", { run: run.id });
+    const paused = await engine.jobs.waitFor(run.id);
+    expect(paused.status).toBe("paused");
+    const dir = join(engine.runs.runDir(run.id), "checkpoints");
+    expect(readdirSync(dir).sort()).toEqual([`step-${paused.step - 1}.gguf`, `step-${paused.step}.gguf`].sort());
+    await engine.call("runs.resume", { run: run.id });
+    const done = await engine.jobs.waitFor(run.id);
+    expect(done.status).toBe("completed");
+    expect(existsSync(done.adapterPath!)).toBe(true);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("answers a pause that comes as the run's process exits once the run's end is recorded, instead of crashing", async () => {
+    // The real training process, kept at hand to act the moment it exits.
+    const children: ChildProcess[] = [];
+    const own = new PolytuneEngine({
+      home: join(tmp.dir, "home-exit"),
+      trainWorkerEntry: workerEntry,
+      spawnTrainWorker: (entry) => {
+        const child = fork(entry, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
+        children.push(child);
+        return child;
+      },
+    });
+    try {
+      const model = (await own.call("models.add", { path: join(tmp.dir, "tiny.gguf") })).added[0]!.id;
+      const run = await own.call("runs.start", config({ model, steps: 2 }));
+      const child = children.at(-1)!;
+      // The engine still holds the run as its own here: its exit has been seen, its end not yet recorded.
+      const answer = await new Promise<unknown>((resolve) => child.once("exit", () => resolve(own.dispatch("runs.pause", { run: run.id }, "ipc"))));
+      expect(answer).toMatchObject({ ok: false, error: { code: "run-not-active", message: "This run is completed, not running." } });
+      expect((await own.jobs.waitFor(run.id)).status).toBe("completed");
+    } finally {
+      await own.close();
+    }
+  });
 
   it("cancels a running run: its process stops, no adapter is written, and it cannot be resumed", async () => {
     const run = await engine.call("runs.start", config({ steps: 200 }));

@@ -60,6 +60,8 @@ const engineLayers = [
   ["infer", "models", "mixes"],
   ["train", "translate"],
   ["eval", "system"],
+  ["compare"],
+  ["experiments"],
 ];
 
 describe("engine layers", () => {

@@ -8,7 +8,8 @@ import { applyEvalProgress, canResumeEval, evalRequest, freshEvalDraft, type Eva
 import { evalLiveOf, evalPhaseText } from "../../../renderer/src/views/evaluate/evalLive.js";
 import { detailIdentified, detailLines, detailMisspelled, goldFacts, judgeEntries, misspelledSegments, outputDetail } from "../../../renderer/src/views/evaluate/itemDetail.js";
 import { itemScoreSummary } from "../../../renderer/src/views/evaluate/itemRows.js";
-import { chartPoints, metricScaleTop, formatDifference, formatMeanCi, formatP, resultRows, resultsCsv, rowMetrics, suitesWithResults } from "../../../renderer/src/views/evaluate/resultRows.js";
+import { formatDifference, formatMeanCi, formatP } from "../../../electron/shared/formatStatistics.js";
+import { chartPoints, metricScaleTop, resultRows, resultsCsv, rowMetrics, suitesWithResults } from "../../../renderer/src/views/evaluate/resultRows.js";
 
 const check = strings.evaluate.check;
 const draft = (patch: Partial<EvalDraft> = {}): EvalDraft => ({ ...freshEvalDraft(), model: "m1", suites: [{ suite: "open", data: "/d/a.en.jsonl\n/d/a.fr.jsonl\n", crossLingual: false, language: "" }], ...patch });

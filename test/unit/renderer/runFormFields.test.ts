@@ -20,8 +20,8 @@ describe("the new-run form covers the contract", () => {
     }
   });
 
-  it("asks for model, data or a mix, steps and learning rate in the basic view", () => {
-    expect(trainSettingNames.filter((k) => runFormFields[k].view === "basic").sort()).toEqual(["data", "lr", "mix", "model", "steps"]);
+  it("asks for model, method, data (a file, a mix or raw text), steps and learning rate in the basic view", () => {
+    expect(trainSettingNames.filter((k) => runFormFields[k].view === "basic").sort()).toEqual(["data", "lr", "method", "mix", "model", "steps", "text"]);
   });
 });
 
@@ -73,6 +73,34 @@ describe("checking fields as they are typed", () => {
     expect(formSettings("mix")).not.toContain("data");
     expect(TrainConfigSchema.parse(configFromForm(values).config)).toEqual(stored);
     expect(defaultRunName({ model: "m", mix: "mix-1", lr: 1e-4, rank: 8 }, "tiny", "Demo Multi-3")).toBe("tiny · Demo Multi-3 · LoRA · LR 1e-4 · r 8");
+  });
+
+  it("trains on raw text files typed as a comma-separated list, and round-trips them", () => {
+    const values = { ...valid, text: " /a.txt, /b.jsonl ,, " };
+    expect(dataSourceOf(values)).toBe("text");
+    const { config, errors } = configFromForm(values, "text");
+    expect(errors).toEqual({});
+    expect(config).toMatchObject({ text: ["/a.txt", "/b.jsonl"] });
+    expect(config).not.toHaveProperty("data");
+    expect(configFromForm({ ...valid, text: " , " }, "text").errors).toEqual({ text: "Give one or more text files, separated by commas." });
+    const stored = TrainConfigSchema.parse({ model: "m", text: ["/a.txt", "/b.txt"], method: "full", steps: 3 });
+    expect(formValuesFrom(stored).text).toBe("/a.txt, /b.txt");
+    expect(TrainConfigSchema.parse(configFromForm(formValuesFrom(stored)).config)).toEqual(stored);
+    expect(defaultRunName({ model: "m", text: ["/x/book.txt"], method: "full", lr: 1e-4 }, "tiny")).toBe("tiny · book · full · LR 1e-4");
+  });
+
+  it("in full mode leaves out the LoRA settings and the merged model, and sends method and quantize", () => {
+    for (const k of ["targets", "rank", "alpha", "rslora", "dropout", "baseWeights", "mergedOut"] as const) expect(formSettings("data", "full")).not.toContain(k);
+    expect(formSettings("data", "lora")).toEqual(expect.arrayContaining(["rank", "targets", "baseWeights", "mergedOut"]));
+    // A rank typed wrong earlier does not stop a full run: the field is not asked.
+    const { config, errors } = configFromForm({ ...valid, method: "full", rank: "0", mergedOut: "/m.gguf", quantize: "q4_k_m" });
+    expect(errors).toEqual({});
+    expect(config).toMatchObject({ method: "full", quantize: "q4_k_m" });
+    expect(config).not.toHaveProperty("mergedOut");
+    expect(config).not.toHaveProperty("rank");
+    // quantize is optional: the empty choice sends nothing.
+    expect(configFromForm({ ...valid, quantize: "" }).config).not.toHaveProperty("quantize");
+    expect(fieldError("quantize", "q2_k")).toBe("Also write quantized (optional) has a value Polytune cannot use.");
   });
 
   it("marks the preset whose settings the form has", () => {

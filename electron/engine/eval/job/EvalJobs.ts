@@ -50,11 +50,12 @@ export class EvalJobs {
     this.store = new EvalStore(db);
   }
 
-  /** The run a job evaluates: it exists, finished training, and wrote an adapter that is still there. */
+  /** The run a job evaluates: it exists, finished training, and wrote an adapter (LoRA) or a model (full). */
   evaluatedRun(id: string): Run {
     const run = this.runs.get(id);
-    if (run.status !== "completed" || run.adapterPath === null) {
-      throw new PolytuneError("eval-run-unfinished", `Run ${id} is ${run.status}${run.adapterPath === null ? " and has no adapter" : ""}; only a completed run's adapter can be evaluated.`, {
+    const wrote = run.adapterPath ?? run.modelPath;
+    if (run.status !== "completed" || wrote === null) {
+      throw new PolytuneError("eval-run-unfinished", `Run ${id} is ${run.status}${wrote === null ? " and has no adapter or model" : ""}; only a completed run's adapter or model can be evaluated.`, {
         where: "run",
         hint: run.status === "completed" ? "Evaluate its base model with --model instead." : "Wait for it to finish, or resume it.",
       });
@@ -70,9 +71,12 @@ export class EvalJobs {
    */
   async start(input: EvalStartParsed, resolveModel: (run: Run | null) => Promise<Model>): Promise<EvalJob> {
     const run = input.run !== undefined ? this.evaluatedRun(input.run) : null;
-    const adapterPaths = run ? [run.adapterPath!] : input.adapters.map((a) => resolve(a));
+    // A full run's model is the tuned system, its base model the base one; a LoRA run's is base + adapter.
+    const tunedModelPath = run?.modelPath ?? null;
+    if (tunedModelPath !== null) checkTunedModel(tunedModelPath);
+    const adapterPaths = run ? (tunedModelPath !== null ? [] : [run.adapterPath!]) : input.adapters.map((a) => resolve(a));
     adapterPaths.forEach((path, i) => checkAdapter(path, run ? "run" : `adapters[${i}]`));
-    if (input.baseline && adapterPaths.length === 0) {
+    if (input.baseline && adapterPaths.length === 0 && tunedModelPath === null) {
       throw new PolytuneError("eval-baseline-without-adapter", "A baseline compares the model with its adapters against the model alone, and no adapter was given.", { where: "baseline", hint: "Add --adapter FILE (or --run ID), or leave out the baseline." });
     }
     const judge = input.judge ? this.judgeFile(input.judge) : null;
@@ -110,6 +114,7 @@ export class EvalJobs {
       run: run?.id ?? null,
       model: { id: model.id, name: model.name, path: model.path, fingerprint: model.fingerprint },
       adapters,
+      tunedModel: tunedModelPath !== null ? { path: tunedModelPath, fingerprint: fastFingerprint(tunedModelPath) } : null,
       baseline: input.baseline,
       format,
       decoding: input.decoding,
@@ -143,6 +148,9 @@ export class EvalJobs {
     if (job.status === "running") throw new PolytuneError("eval-running", `Evaluation job ${id} is running${this.active.has(id) ? "" : " in another Polytune process"}.`, { where: `job ${id}`, hint: "Wait for it, or cancel it first." });
     if (model.fingerprint !== job.model.fingerprint) {
       throw new PolytuneError("eval-model-changed", `The model of evaluation job ${id} (${job.model.name}) has changed since the job began, so its outputs would mix two models.`, { where: model.path, hint: "Start a new job with the model as it is now." });
+    }
+    if (job.tunedModel && (!existsSync(job.tunedModel.path) || fastFingerprint(job.tunedModel.path) !== job.tunedModel.fingerprint)) {
+      throw new PolytuneError("eval-model-changed", `The model the run of evaluation job ${id} wrote is missing or has changed since the job began.`, { where: job.tunedModel.path, hint: "Start a new job with the model as it is now." });
     }
     for (const adapter of job.adapters) {
       if (!existsSync(adapter.path) || `sha256:${await sha256File(adapter.path)}` !== adapter.fingerprint) {
@@ -277,13 +285,20 @@ export class EvalJobs {
         this.store.setPhase(id, "loading");
         progress("loading", true);
         const row = this.store.row(id);
-        decoder = await BatchedDecoder.open({ modelPath: row.model_path, gpu: row.gpu });
-        this.store.setPhase(id, "decoding");
-        progress("decoding", true);
-        await this.decodeAll(id, decoder, pending, signal, progress);
-        // The evaluated model's memory is the judge's from here on.
-        await decoder.dispose();
-        decoder = null;
+        const tuned = this.store.get(id).tunedModel;
+        // One model for both systems (the tuned one adds adapters), or a full run's model, then its base.
+        const passes = tuned ? [{ path: tuned.path, rows: pending.filter((p) => p.system === "tuned") }, { path: row.model_path, rows: pending.filter((p) => p.system === "base") }] : [{ path: row.model_path, rows: pending }];
+        for (const pass of passes) {
+          if (pass.rows.length === 0 || signal.aborted) continue;
+          this.store.setPhase(id, "loading");
+          decoder = await BatchedDecoder.open({ modelPath: pass.path, gpu: row.gpu });
+          this.store.setPhase(id, "decoding");
+          progress("decoding", true);
+          await this.decodeAll(id, decoder, pass.rows, signal, progress);
+          // The evaluated model's memory is the next one's (or the judge's) from here on.
+          await decoder.dispose();
+          decoder = null;
+        }
       }
       if (!signal.aborted) await this.score(id, signal, progress);
       if (signal.aborted) this.setStatus(id, active.stopAs);
@@ -472,6 +487,18 @@ function decodingNotes(task: EvalTask, decoding: EvalStartParsed["decoding"]): s
   const own = [...new Set(generated.flatMap((i) => i.stop ?? []))];
   if (own.length > 0 && decoding.stop.length > 0) notes.push(`Stop strings: the job's (${decoding.stop.map((x) => JSON.stringify(x)).join(", ")}) and the task's (${own.map((x) => JSON.stringify(x)).join(", ")}), whichever comes first.`);
   return notes;
+}
+
+/** A full run's written model is still there and is a GGUF model (not an adapter). */
+function checkTunedModel(path: string): void {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new PolytuneError("file-missing", "The model the run wrote is no longer there.", { where: path, hint: "Evaluate another run, or train this one again." });
+  let type: string | undefined;
+  try {
+    type = kvString(readGgufHeader(path), "general.type");
+  } catch (error) {
+    throw new PolytuneError("model-changed", `The model the run wrote is not a readable GGUF file: ${error instanceof Error ? error.message : String(error)}.`, { where: path, hint: "Train the run again to write it anew." });
+  }
+  if (type === "adapter") throw new PolytuneError("model-changed", "The run's model file is an adapter, not a model.", { where: path, hint: "Train the run again to write it anew." });
 }
 
 /** The adapter exists and is a llama.cpp LoRA adapter (whether it fits the model shows when it loads). */

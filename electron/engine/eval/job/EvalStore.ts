@@ -15,6 +15,7 @@ import type { PolytuneErrorShape } from "../../../shared/contract.js";
 import { PolytuneError } from "../../../shared/PolytuneError.js";
 import type { SuiteScore } from "../SuiteScore.js";
 import type { EvalTaskItem, JudgeStore } from "../tasks/EvalTask.js";
+import { ReplicateStore } from "./ReplicateStore.js";
 
 export type EvalPhase = EvalJob["phase"];
 export type EvalFormat = EvalJob["format"];
@@ -53,6 +54,8 @@ interface JobRow {
   model_path: string;
   model_fingerprint: string;
   adapters_json: string;
+  /** m0009: a full run's written model, the tuned system; null for model + adapters. */
+  tuned_model_json?: string | null;
   baseline: number;
   format: EvalFormat;
   decoding_json: string;
@@ -97,6 +100,8 @@ export interface NewEvalJob {
   run: string | null;
   model: { id: string; name: string; path: string; fingerprint: string };
   adapters: Array<{ path: string; fingerprint: string }>;
+  /** A full run's written model (the tuned system); absent or null: the model + adapters. */
+  tunedModel?: { path: string; fingerprint: string } | null;
   baseline: boolean;
   format: EvalFormat;
   decoding: EvalDecoding;
@@ -156,12 +161,12 @@ export class EvalStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO eval_jobs (id, name, status, phase, run_id, model_id, model_name, model_path, model_fingerprint, adapters_json, baseline, format,
+          `INSERT INTO eval_jobs (id, name, status, phase, run_id, model_id, model_name, model_path, model_fingerprint, adapters_json, tuned_model_json, baseline, format,
              decoding_json, suites_json, languages_json, judge_json, dictionaries, gpu, threads, resamples, bootstrap_seed, created_at)
-           VALUES (?, ?, 'running', 'loading', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, 'running', 'loading', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          id, job.name, job.run, job.model.id, job.model.name, job.model.path, job.model.fingerprint, JSON.stringify(job.adapters), job.baseline ? 1 : 0, job.format,
+          id, job.name, job.run, job.model.id, job.model.name, job.model.path, job.model.fingerprint, JSON.stringify(job.adapters), job.tunedModel ? JSON.stringify(job.tunedModel) : null, job.baseline ? 1 : 0, job.format,
           JSON.stringify(job.decoding), JSON.stringify(job.suites), JSON.stringify(job.languages), job.judge ? JSON.stringify(job.judge) : null, job.dictionaries,
           job.gpu, job.threads, job.resamples, job.seed, now(),
         );
@@ -246,12 +251,16 @@ export class EvalStore {
 
   /** A suite × system's scores: the result row, and each item's scores and detail onto its rows. */
   saveScore(id: string, suite: EvalSuiteName, system: EvalSystem, score: SuiteScore, comparisons: ScoreComparison[]): void {
-    const update = this.db.prepare("UPDATE eval_items SET scores_json = ?, detail_json = ? WHERE job_id = ? AND suite = ? AND system = ? AND item_id = ?");
+    // INDEXED BY: left to itself the planner walks the job's rows by primary key for every item (items² per job).
+    const update = this.db.prepare("UPDATE eval_items INDEXED BY eval_items_item SET scores_json = ?, detail_json = ? WHERE job_id = ? AND suite = ? AND system = ? AND item_id = ?");
+    const job = this.row(id);
     this.db.transaction(() => {
       this.db
         .prepare("INSERT OR REPLACE INTO eval_results (job_id, suite, system, aggregates_json, excluded_json, notes_json, comparisons_json) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(id, suite, system, JSON.stringify(score.aggregates), JSON.stringify(score.excluded), JSON.stringify(score.notes), JSON.stringify(comparisons));
       for (const item of score.items) update.run(JSON.stringify(item.scores), item.detail ? JSON.stringify(item.detail) : null, id, suite, system, item.id);
+      // With the scores, so that comparisons never resample these items again (m0012).
+      new ReplicateStore(this.db).save(id, suite, system, score, { resamples: job.resamples, seed: job.bootstrap_seed });
     })();
   }
 
@@ -345,6 +354,7 @@ export class EvalStore {
       run: r.run_id,
       model: { id: r.model_id, name: r.model_name, fingerprint: r.model_fingerprint },
       adapters: JSON.parse(r.adapters_json) as EvalJob["adapters"],
+      tunedModel: parse<NonNullable<EvalJob["tunedModel"]>>(r.tuned_model_json ?? null),
       baseline: r.baseline === 1,
       format: r.format,
       decoding: JSON.parse(r.decoding_json) as EvalDecoding,

@@ -1,11 +1,12 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { judgements } from "../../../../electron/shared/evalContract.js";
 import { ErrorMessage } from "../../components/ErrorMessage.js";
+import { useSubmitErrors } from "../../components/useSubmitErrors.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
-import { evalRequest, freshSuiteDraft, type SuiteDraft } from "./evalDraft.js";
+import { evalRequest } from "./evalDraft.js";
 import { EvalTextField } from "./EvalTextField.js";
-import { SuiteFieldset } from "./SuiteFieldset.js";
+import { SuiteList } from "./SuiteList.js";
 
 const s = strings.evaluate;
 
@@ -19,17 +20,13 @@ export function EvalForm() {
   const startError = useAppStore((st) => st.evalStartError);
   const started = useAppStore((st) => st.evalStarted);
   const start = useAppStore((st) => st.startEval);
-  const [submitted, setSubmitted] = useState(false);
   const id = useId();
 
-  const { errors } = evalRequest(draft);
-  // A field's error shows once the user tried to start.
-  const errorOf = (field: string): string | undefined => (submitted ? errors?.[field] : undefined);
+  const { errorOf, attempt } = useSubmitErrors(evalRequest(draft).errors);
   const usable = models.filter((m) => m.status === "ok" || m.status === "changed");
   const completed = runs.filter((r) => r.status === "completed" && r.adapterPath);
   const chosenRun = draft.source === "run" ? (completed.find((r) => r.id === draft.run) ?? null) : null;
   const modelName = (modelId: string | null) => models.find((m) => m.id === modelId)?.name ?? modelId ?? "";
-  const setSuite = (i: number, patch: Partial<SuiteDraft>) => set({ suites: draft.suites.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
   const numberField = (key: "repeatPenalty" | "temperature" | "topP" | "seeds" | "maxTokens" | "parallel") => (
     <EvalTextField id={`${id}-${key}`} field={`decoding.${key}`} label={s[key]} value={draft[key]} error={errorOf(`decoding.${key}`)} numeric onChange={(value) => set({ [key]: value })} />
   );
@@ -46,11 +43,7 @@ export function EvalForm() {
       aria-labelledby={`${id}-heading`}
       data-testid="eval-form"
       noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSubmitted(true);
-        void start();
-      }}
+      onSubmit={attempt(start)}
     >
       <h2 id={`${id}-heading`}>{s.formHeading}</h2>
       <div className="field-grid">
@@ -109,25 +102,9 @@ export function EvalForm() {
       </div>
 
       <h3 className="subheading">{s.suitesHeading}</h3>
-      <div className="field-grid">
-        {draft.suites.map((suite, i) => (
-          <SuiteFieldset
-            key={i}
-            id={`${id}-suite-${i}`}
-            index={i}
-            suite={suite}
-            errorOf={errorOf}
-            onChange={(patch) => setSuite(i, patch)}
-            onRemove={draft.suites.length > 1 ? () => set({ suites: draft.suites.filter((_, j) => j !== i) }) : undefined}
-          />
-        ))}
+      <SuiteList id={id} suites={draft.suites} errorOf={errorOf} onChange={(suites) => set({ suites })}>
         {selectError("suites")}
-      </div>
-      <div className="button-row">
-        <button type="button" onClick={() => set({ suites: [...draft.suites, freshSuiteDraft()] })} disabled={draft.suites.length >= 16}>
-          {s.addSuite}
-        </button>
-      </div>
+      </SuiteList>
       <div className="field-grid">
         <EvalTextField id={`${id}-languages`} field="languages" label={s.languages} value={draft.languages} placeholder={s.languagesPlaceholder} error={errorOf("languages")} onChange={(languages) => set({ languages })} />
         <EvalTextField id={`${id}-limit`} field="limit" label={s.limit} value={draft.limit} error={errorOf("limit")} numeric onChange={(limit) => set({ limit })} />

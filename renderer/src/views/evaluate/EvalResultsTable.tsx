@@ -3,7 +3,8 @@ import type { EvalJob, EvalSuiteName } from "../../../../electron/shared/evalCon
 import { languageLabel } from "../../format/languageName.js";
 import { strings } from "../../i18n/strings.js";
 import { downloadBlob } from "../runs/chartExport.js";
-import { formatDifference, formatMeanCi, formatP, resultRows, resultsCsv, type Aggregate } from "./resultRows.js";
+import { formatDifference, formatMeanCi, formatP } from "../../../../electron/shared/formatStatistics.js";
+import { resultRows, resultsCsv, type Aggregate } from "./resultRows.js";
 import { ResultsChart } from "./ResultsChart.js";
 import { TuningBadge } from "./TuningBadge.js";
 

@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { languageLabel } from "../../format/languageName.js";
+import { useContainerWidth } from "../../components/useContainerWidth.js";
 import { strings } from "../../i18n/strings.js";
 import { downloadBlob, standaloneSvg, svgToPng } from "../runs/chartExport.js";
 import { chartPoints, metricScaleTop, rowMetrics, type ChartPoint, type ResultRow } from "./resultRows.js";
@@ -15,20 +16,11 @@ export function ResultsChart({ rows, suiteName, fileStem }: { rows: readonly Res
   const [metric, setMetric] = useState(metrics[0] ?? "");
   const current = metrics.includes(metric) ? metric : (metrics[0] ?? "");
   const points = useMemo(() => chartPoints(rows, current), [rows, current]);
-  const holder = useRef<HTMLDivElement>(null);
+  const [holder, width] = useContainerWidth<HTMLDivElement>();
   const chart = useRef<SVGSVGElement | null>(null);
-  const [width, setWidth] = useState(0);
   const id = useId();
   const hatchId = `hatch${id.replace(/[^a-zA-Z0-9]/g, "")}`;
   const title = s.chartTitle(suiteName, s.metricName(current));
-
-  useEffect(() => {
-    const node = holder.current;
-    if (!node) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry?.contentRect.width ?? 0)));
-    observer.observe(node);
-    return () => observer.disconnect();
-  }, []);
 
   useEffect(() => {
     const node = holder.current;

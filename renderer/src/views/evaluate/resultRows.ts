@@ -3,7 +3,7 @@
 import type { EvalJob, EvalSuiteName, ScoreComparison } from "../../../../electron/shared/evalContract.js";
 import type { z } from "zod";
 import type { AggregateSchema } from "../../../../electron/shared/evalContract.js";
-import { strings } from "../../i18n/strings.js";
+import { csvField } from "../../../../electron/shared/csvField.js";
 
 export type Aggregate = z.infer<typeof AggregateSchema>;
 export type Tuning = "supervised" | "zero-shot" | "unknown";
@@ -59,24 +59,6 @@ export function resultRows(job: EvalJob, suite: EvalSuiteName): ResultRow[] {
   return rows;
 }
 
-const one = (n: number) => n.toFixed(1);
-
-/** "62.5 [41.7, 83.3]" (UI.md: a mean carries its 95% CI); the mean alone when there is no interval. */
-export function formatMeanCi(mean: number, ci95: readonly [number, number] | null): string {
-  return ci95 ? strings.evaluate.meanCi(one(mean), one(ci95[0]), one(ci95[1])) : one(mean);
-}
-
-/** "+12.5" / "−3.0": the sign always written, a true minus sign. */
-export function formatDifference(difference: number): string {
-  const text = one(Math.abs(difference));
-  return text === "0.0" ? "0.0" : `${difference > 0 ? "+" : "−"}${text}`;
-}
-
-/** A p-value as papers print it: three decimals, "< 0.001" below that. */
-export function formatP(p: number): string {
-  return p < 0.001 ? "< 0.001" : p.toFixed(3);
-}
-
 /** The suites of a job that have results, in the job's order. */
 export function suitesWithResults(job: EvalJob): EvalSuiteName[] {
   return job.suites.map((s) => s.suite).filter((suite, i, all) => all.indexOf(suite) === i && job.results.some((r) => r.suite === suite));
@@ -109,13 +91,9 @@ export const rowMetrics = (rows: readonly ResultRow[]): string[] => [...new Set(
 
 /** The table as CSV (UI.md: every table exports), numbers unrounded, missing cells empty. */
 export function resultsCsv(rows: readonly ResultRow[]): string {
-  const cell = (v: string | number | null | undefined) => {
-    const text = v === null || v === undefined ? "" : String(v);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
   const header = ["language", "tuning", "metric", "n", "tuned_mean", "tuned_ci_low", "tuned_ci_high", "base_mean", "base_ci_low", "base_ci_high", "difference", "p"];
   const lines = rows.map((r) =>
-    [r.language ?? "all", r.tuning, r.metric, r.tuned?.n ?? r.base?.n, r.tuned?.mean, r.tuned?.ci95?.[0], r.tuned?.ci95?.[1], r.base?.mean, r.base?.ci95?.[0], r.base?.ci95?.[1], r.comparison?.difference, r.comparison?.p].map(cell).join(","),
+    [r.language ?? "all", r.tuning, r.metric, r.tuned?.n ?? r.base?.n, r.tuned?.mean, r.tuned?.ci95?.[0], r.tuned?.ci95?.[1], r.base?.mean, r.base?.ci95?.[0], r.base?.ci95?.[1], r.comparison?.difference, r.comparison?.p].map(csvField).join(","),
   );
   return [header.join(","), ...lines].join("\n") + "\n";
 }

@@ -1,3 +1,7 @@
+import { useState } from "react";
+import type { PolytuneErrorShape } from "../../../../electron/shared/contract.js";
+import { toErrorShape } from "../../../../electron/shared/PolytuneError.js";
+import { ErrorMessage } from "../../components/ErrorMessage.js";
 import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
 
@@ -13,18 +17,47 @@ export function HomeView() {
   const selectRun = useAppStore((st) => st.selectRun);
   const active = runs.filter((r) => r.status === "running" || r.status === "queued");
   const interrupted = runs.filter((r) => r.status === "interrupted");
+  const experiments = useAppStore((st) => st.experiments);
+  const experimentsLoaded = useAppStore((st) => st.experimentsLoaded);
+  const api = useAppStore((st) => st.api);
+  const loadExperiments = useAppStore((st) => st.loadExperiments);
+  const [demoStarting, setDemoStarting] = useState(false);
+  const [demoError, setDemoError] = useState<PolytuneErrorShape | null>(null);
+  // The engine sets up the shipped model, data and mixes, then queues the experiment; its queue is the Experiments area's.
+  const runDemo = async (): Promise<void> => {
+    setDemoStarting(true);
+    setDemoError(null);
+    try {
+      await api.call("experiments.demo", {});
+      await loadExperiments();
+      navigate("experiments");
+    } catch (error) {
+      setDemoError(toErrorShape(error));
+    } finally {
+      setDemoStarting(false);
+    }
+  };
 
   return (
     <div className="view home-view">
       <h1>{s.title}</h1>
       <p className="lead">{s.intro}</p>
       <div className="home-grid">
+        <section className="card" aria-labelledby="home-demo">
+          <h2 id="home-demo">{s.demoTitle}</h2>
+          <p>{s.demoText}</p>
+          {demoError ? <ErrorMessage error={demoError} /> : null}
+          <button type="button" className="primary" data-testid="home-run-demo" disabled={demoStarting} onClick={() => void runDemo()}>
+            {demoStarting ? s.startingDemo : s.runDemo}
+          </button>
+        </section>
         <section className="card" aria-labelledby="home-works">
           <h2 id="home-works">{s.worksToday}</h2>
           <ul className="plain-list">
             <li>{s.modelsItem}</li>
             <li>{s.dataItem}</li>
             <li>{s.runsItem}</li>
+            <li>{s.experimentsItem}</li>
           </ul>
         </section>
         <section className="card" aria-labelledby="home-library">
@@ -78,6 +111,23 @@ export function HomeView() {
           </ul>
           <button type="button" onClick={() => navigate("runs")}>
             {s.openRuns}
+          </button>
+        </section>
+        <section className="card" aria-labelledby="home-experiments">
+          <h2 id="home-experiments">{s.recentExperiments}</h2>
+          {!experimentsLoaded ? <p className="muted">{strings.common.loading}</p> : experiments.length === 0 ? <p className="muted">{s.noExperiments}</p> : null}
+          <ul className="plain-list" data-testid="home-recent-experiments">
+            {experiments.slice(0, 5).map((e) => (
+              <li key={e.id} data-status={e.status}>
+                <a href="#/experiments" onClick={(ev) => (ev.preventDefault(), navigate("experiments"))}>
+                  {e.name}
+                </a>{" "}
+                <span className="muted">{s.experimentLine(strings.experiments.statuses[e.status], e.items.filter((i) => i.state === "done").length, e.items.length)}</span>
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => navigate("experiments")}>
+            {s.openExperiments}
           </button>
         </section>
       </div>

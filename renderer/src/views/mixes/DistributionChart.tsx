@@ -1,5 +1,6 @@
 import * as Plot from "@observablehq/plot";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
+import { useContainerWidth } from "../../components/useContainerWidth.js";
 import { strings } from "../../i18n/strings.js";
 import { downloadBlob, standaloneSvg, svgToPng } from "../runs/chartExport.js";
 import type { BarSegment } from "./distributionData.js";
@@ -33,17 +34,8 @@ export interface DistributionChartProps {
  */
 export function DistributionChart(props: DistributionChartProps) {
   const { bars, xDomain, fills, xLabel, yLabel, legendLabel, xTick, title, summary, fileStem, testId } = props;
-  const holder = useRef<HTMLDivElement>(null);
+  const [holder, width] = useContainerWidth<HTMLDivElement>();
   const chart = useRef<SVGSVGElement | null>(null);
-  const [width, setWidth] = useState(0);
-
-  useEffect(() => {
-    const node = holder.current;
-    if (!node) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry?.contentRect.width ?? 0)));
-    observer.observe(node);
-    return () => observer.disconnect();
-  }, []);
 
   useEffect(() => {
     const node = holder.current;

@@ -1,6 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { useEffect, useId, useRef, useState } from "react";
 import type { RunMetric } from "../../../../electron/shared/contract.js";
+import { useContainerWidth } from "../../components/useContainerWidth.js";
 import { strings } from "../../i18n/strings.js";
 import { downloadBlob, standaloneSvg, svgToPng } from "./chartExport.js";
 import { smoothLoss, stepTicks } from "./smoothLoss.js";
@@ -12,24 +13,14 @@ const chartHeight = 280;
 
 /** Training loss (raw and smoothed) and validation loss by step, drawn at the width it is shown at; exports to SVG, PNG and CSV. */
 export function LossChart({ metrics, runId }: { metrics: RunMetric[]; runId: string }) {
-  const holder = useRef<HTMLDivElement>(null);
+  const [holder, width] = useContainerWidth<HTMLDivElement>();
   const chart = useRef<SVGSVGElement | null>(null);
   const [log, setLog] = useState(false);
   const [smoothing, setSmoothing] = useState(0.6);
-  const [width, setWidth] = useState(0);
   const id = useId();
   const hasValidation = metrics.some((m) => m.valLoss !== null);
   const last = metrics.at(-1);
   const summary = last ? s.chartSummary(metrics.length, metrics[0]!.loss, last.step, last.loss) : s.noMetrics;
-
-  // Draw at the holder's real width (never a guessed width scaled down, which shrinks the labels).
-  useEffect(() => {
-    const node = holder.current;
-    if (!node) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry?.contentRect.width ?? 0)));
-    observer.observe(node);
-    return () => observer.disconnect();
-  }, []);
 
   useEffect(() => {
     const node = holder.current;

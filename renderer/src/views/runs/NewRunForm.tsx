@@ -6,7 +6,7 @@ import { strings } from "../../i18n/strings.js";
 import { useAppStore } from "../../store/AppStoreProvider.js";
 import { languageLine } from "../mixes/distributionData.js";
 import { defaultRunName } from "./defaultRunName.js";
-import { choicesOf, configFromForm, dataSourceOf, fieldError, fieldGroups, formSettings, numberRange, runFormFields, type DataSource, type FieldValue } from "./runFormFields.js";
+import { choicesOf, configFromForm, dataSourceOf, dataSources, fieldError, fieldGroups, formSettings, loraOnlySettings, numberRange, runFormFields, type DataSource, type FieldValue } from "./runFormFields.js";
 import { activePreset, presetValues, runPresets } from "./runPresets.js";
 import { formatBytes, formatDuration } from "../../../../electron/shared/formatQuantities.js";
 
@@ -53,6 +53,9 @@ export function NewRunForm() {
   useEffect(() => {
     if (dataSourceOf(values) === "mix") setSource("mix");
   }, [values.mix]); // a newly picked mix switches the form to it
+  useEffect(() => {
+    if (dataSourceOf(values) === "text") setSource("text");
+  }, [values.text]); // so does a duplicated run that trained on raw text
   const [starting, setStarting] = useState(false);
   const [touched, setTouched] = useState<Set<TrainSettingName>>(new Set());
   const [submitted, setSubmitted] = useState(false);
@@ -63,6 +66,8 @@ export function NewRunForm() {
   const model = models.some((m) => m.id === values.model) ? String(values.model) : (models[0]?.id ?? "");
   const current = { ...values, model };
   const { rank, seqLen, batchSize, baseWeights, dropout } = current;
+  const method = current.method === "full" ? "full" : "lora";
+  const full = method === "full";
 
   useEffect(() => {
     if (!model) return;
@@ -70,17 +75,17 @@ export function NewRunForm() {
     if (Object.values(numbers).some((n) => !Number.isFinite(n))) return;
     let live = true;
     api
-      .call("models.estimate", { model, ...numbers, baseWeights: baseWeights === "f32" ? "f32" : "as-stored" })
+      .call("models.estimate", { model, ...numbers, method, baseWeights: baseWeights === "f32" ? "f32" : "as-stored" })
       .then((e) => live && setEstimate(e))
       .catch(() => live && setEstimate(null));
     return () => {
       live = false;
     };
-  }, [api, model, seqLen, batchSize, rank, baseWeights, dropout]);
+  }, [api, model, seqLen, batchSize, rank, baseWeights, dropout, method]);
 
   if (models.length === 0) return <p className="muted">{s.noModels}</p>;
 
-  const asked = formSettings(source);
+  const asked = formSettings(source, method);
   const errors: Partial<Record<TrainSettingName, string>> = {};
   for (const key of asked) {
     const error = fieldError(key, current[key]);
@@ -147,6 +152,7 @@ export function NewRunForm() {
       case "choice":
         return (
           <select {...common} value={String(current[key])} onChange={(e) => set(key, e.target.value)}>
+            {key === "quantize" ? <option value="">{s.noQuantize}</option> : null}
             {choicesOf(key).map((c) => (
               <option key={c} value={c}>
                 {key === "backend" ? s.backends[c as keyof typeof s.backends] : (s.choices[c] ?? c)}
@@ -175,7 +181,17 @@ export function NewRunForm() {
             {...common}
             type="text"
             value={String(current[key])}
-            placeholder={key === "data" || key === "validationData" ? "/path/to/instructions.jsonl" : key === "name" ? defaultRunNamePlaceholder() : spec.kind === "path" ? "/path/to/file.gguf" : undefined}
+            placeholder={
+              key === "data" || key === "validationData"
+                ? "/path/to/instructions.jsonl"
+                : key === "text"
+                  ? "/path/to/book.txt, /path/to/web.jsonl"
+                  : key === "name"
+                    ? defaultRunNamePlaceholder()
+                    : spec.kind === "path"
+                      ? "/path/to/file.gguf"
+                      : undefined
+            }
             onChange={(e) => set(key, e.target.value)}
           />
         );
@@ -187,7 +203,7 @@ export function NewRunForm() {
   };
 
   const field = (key: TrainSettingName) => {
-    if (key === "data" || key === "mix") return sourceField();
+    if (key === "data") return sourceField();
     const spec = runFormFields[key];
     const help = (
       <p className="help" id={`${id}-${key}-help`}>
@@ -237,6 +253,11 @@ export function NewRunForm() {
           </p>
         ) : null}
         {help}
+        {key === "method" && full ? (
+          <p className="help" data-testid="full-mode-note">
+            {s.fullModeNote}
+          </p>
+        ) : null}
       </div>
     );
   };
@@ -272,10 +293,10 @@ export function NewRunForm() {
           {s.trainOn}
         </span>
         <div className="segmented source-choice" role="radiogroup" aria-labelledby={`${id}-source-label`}>
-          {(["data", "mix"] as const).map((v) => (
+          {dataSources.map((v) => (
             <label key={v} className={source === v ? "segment active" : "segment"}>
               <input type="radio" name={`${id}-source`} value={v} checked={source === v} onChange={() => setSource(v)} />
-              {v === "data" ? s.sourceData : s.sourceMix}
+              {v === "data" ? s.sourceData : v === "mix" ? s.sourceMix : s.sourceText}
             </label>
           ))}
         </div>
@@ -284,16 +305,17 @@ export function NewRunForm() {
     ];
   };
 
-  // "data" and "mix" are one place in the form (sourceField draws both choices).
-  const inForm = (keys: TrainSettingName[]) => keys.filter((k) => k !== "mix");
+  // "data", "mix" and "text" are one place in the form (sourceField draws the choice); a full run's
+  // form leaves out what it does not use (fullModeNote says why).
+  const inForm = (keys: TrainSettingName[]) => keys.filter((k) => k !== "mix" && k !== "text" && !(full && loraOnlySettings.includes(k)));
   const basicKeys = inForm(trainSettingNames.filter((k) => runFormFields[k].view === "basic"));
   const errorCount = submitted ? asked.filter((k) => fieldError(k, current[k])).length : 0;
   const summaryOfRest = [
-    `r ${String(current.rank)}, α ${String(current.alpha)}`,
+    full ? (s.choices.full ?? "full") : `r ${String(current.rank)}, α ${String(current.alpha)}`,
     `${s.choices[String(current.schedule)] ?? String(current.schedule)}`,
     `${s.fields.batchSize.label.toLowerCase()} ${String(current.batchSize)} × ${String(current.gradAccum)}`,
     `${s.fields.seqLen.label.toLowerCase()} ${String(current.seqLen)}`,
-    (current.targets as string[]).join(" "),
+    ...(full ? [] : [(current.targets as string[]).join(" ")]),
     s.backends[current.backend as keyof typeof s.backends],
   ].join(" · ");
 
@@ -332,11 +354,17 @@ export function NewRunForm() {
         fieldGroups.map((group) => (
           <fieldset className="field-group" key={group}>
             <legend>{s.groups[group]}</legend>
+            {group === "adapter" && full ? <p className="help">{s.fullModeNote}</p> : null}
             <div className="field-grid">{inForm(trainSettingNames.filter((k) => runFormFields[k].group === group)).map(field)}</div>
           </fieldset>
         ))
       )}
       {estimate ? <p data-testid="run-memory">{s.memory(formatBytes(estimate.inference.totalBytes), formatBytes(estimate.training.totalBytes))}</p> : null}
+      {estimate && estimate.training.method === "full" ? (
+        <p className="muted" data-testid="run-memory-full">
+          {s.memoryFull(formatBytes(estimate.training.baseBytes), formatBytes(estimate.training.optimizerBytes / 3), formatBytes((2 * estimate.training.optimizerBytes) / 3), formatBytes(estimate.training.activationBytes))}
+        </p>
+      ) : null}
       {startError && !engineField ? <ErrorMessage error={startError} alert /> : null}
       {errorCount > 0 ? (
         <p className="field-error" role="alert" ref={summaryRef}>

@@ -62,23 +62,33 @@ export function RunDetail() {
   if (!run) return actionError ? <ErrorMessage error={actionError} alert /> : <p className="muted">{strings.common.loading}</p>;
   const c = run.config;
   const model = models.find((m) => m.id === (run.modelId ?? c.model));
+  // A full run's model joined the library when the run ended.
+  const writtenModel = run.modelPath ? models.find((m) => m.path === run.modelPath) : undefined;
   const settings: Array<[string, string]> = [
     [s.fields.model.label, models.find((m) => m.id === (run.modelId ?? c.model))?.name ?? c.model],
     c.mix || run.mix
       ? [s.fields.mix.label, run.mix ? `${run.mix.name} — ${languageLine(run.mix)}` : (c.mix ?? "")]
-      : [s.fields.data.label, c.data ?? ""],
+      : c.text
+        ? [s.fields.text.label, c.text.join(", ")]
+        : [s.fields.data.label, c.data ?? ""],
+    [s.fields.method.label, `${s.choices[c.method] ?? c.method}${typeof run.summary?.methodNote === "string" ? ` — ${run.summary.methodNote}` : ""}`],
     [s.fields.format.label, s.choices[c.format] ?? c.format],
     [s.fields.steps.label, String(c.steps ?? `${c.epochs ?? 1} epoch(s)`)],
     [s.fields.lr.label, `${c.lr} (${s.choices[c.schedule] ?? c.schedule}${c.warmupSteps ? `, warm-up ${c.warmupSteps}` : ""})`],
-    [s.fields.rank.label, `r ${c.rank}, α ${c.alpha}${c.rslora ? " (rsLoRA: α/√r)" : ""}`],
-    [s.fields.dropout.label, c.dropout > 0 ? String(c.dropout) : strings.common.no],
-    [s.fields.targets.label, c.targets.join(", ")],
+    // A full run trains every weight: the adapter's settings were not used, so they are not shown.
+    ...(c.method === "full"
+      ? []
+      : ([
+          [s.fields.rank.label, `r ${c.rank}, α ${c.alpha}${c.rslora ? " (rsLoRA: α/√r)" : ""}`],
+          [s.fields.dropout.label, c.dropout > 0 ? String(c.dropout) : strings.common.no],
+          [s.fields.targets.label, c.targets.join(", ")],
+        ] as Array<[string, string]>)),
     [s.fields.seqLen.label, String(c.seqLen)],
     [s.fields.batchSize.label, `${c.batchSize} × ${c.gradAccum}`],
     [s.fields.seed.label, String(c.seed)],
     [s.fields.maskPrompt.label, c.maskPrompt ? strings.common.yes : strings.common.no],
     [s.fields.backend.label, s.backends[c.backend]],
-    [s.fields.baseWeights.label, s.choices[c.baseWeights] ?? c.baseWeights],
+    ...(c.method === "full" ? [] : ([[s.fields.baseWeights.label, s.choices[c.baseWeights] ?? c.baseWeights]] as Array<[string, string]>)),
   ];
   const note = typeof run.summary?.backendNote === "string" ? ` (${run.summary.backendNote})` : "";
   const ranOn = run.summary && typeof run.summary.device === "string" ? `${String(run.summary.backend)} · ${run.summary.device}${note}` : null;
@@ -146,6 +156,16 @@ export function RunDetail() {
           </p>
         ) : null}
         {revealError ? <ErrorMessage error={revealError} alert /> : null}
+        {run.modelPath && run.status === "completed" ? (
+          <p>
+            {s.writtenModel}: <code className="wrap" data-testid="run-model">{run.modelPath}</code>
+          </p>
+        ) : null}
+        {run.status === "completed" && typeof run.summary?.quantizedModel === "string" ? (
+          <p>
+            {s.quantizedModel}: <code className="wrap">{run.summary.quantizedModel}</code>
+          </p>
+        ) : null}
         {run.status === "completed" && typeof run.summary?.mergedModel === "string" ? (
           <p>
             {s.mergedModel}: <code className="wrap">{run.summary.mergedModel}</code>
@@ -189,7 +209,10 @@ export function RunDetail() {
             <ul className="mono wrap">
               <li>{s.deleteCheckpoints}</li>
               {run.adapterPath ? <li>{run.adapterPath}</li> : null}
+              {/* A full run's model in its own folder goes with it; one written where `out` said stays. */}
+              {run.modelPath && c.out === undefined ? <li>{run.modelPath}</li> : null}
             </ul>
+            {run.modelPath && c.out !== undefined ? <p className="muted">{s.deleteKeepsModel(run.modelPath)}</p> : null}
             {typeof run.summary?.mergedModel === "string" ? <p className="muted">{s.deleteKeeps(run.summary.mergedModel)}</p> : null}
             <button type="button" className="danger" autoFocus onClick={() => void deleteRun(run.id)}>
               {s.deleteYes}
@@ -202,6 +225,7 @@ export function RunDetail() {
       </section>
       <LossChart metrics={run.metrics} runId={run.id} />
       {run.status === "completed" && run.adapterPath && model ? <TryPanel model={model} adapter={run.adapterPath} format={c.format} heading={s.tryWithAdapter} /> : null}
+      {run.status === "completed" && writtenModel ? <TryPanel model={writtenModel} format={c.format} heading={s.tryWrittenModel} /> : null}
       <section className="card" aria-labelledby="run-settings-heading">
         <h2 id="run-settings-heading">{s.settingsHeading}</h2>
         <dl className="facts">

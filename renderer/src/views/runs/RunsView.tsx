@@ -91,7 +91,7 @@ export function RunsView() {
                       <td className="wrap col-optional">{r.data}</td>
                       <td className="num">{r.run.totalSteps > 0 ? `${r.run.step}/${r.run.totalSteps}` : "–"}</td>
                       <td className="num">{r.lr.toExponential().replace(/\.?0+e/, "e")}</td>
-                      <td className="num">{r.rank}</td>
+                      <td className="num">{r.rank ?? s.choices.full}</td>
                       <td className="num">{loss(r.loss)}</td>
                       <td className="num">{loss(r.valLoss)}</td>
                       <td className="num">{r.seconds === null ? "–" : formatDuration(r.seconds)}</td>

@@ -9,7 +9,8 @@ import { strings } from "../../i18n/strings.js";
 const s = strings.runs;
 export const fieldGroups = ["data", "training", "adapter", "optimizer", "compute", "output"] as const;
 export type FieldGroup = (typeof fieldGroups)[number];
-export type FieldKind = "model" | "mix" | "path" | "text" | "number" | "choice" | "flag" | "targets";
+/** `paths`: a list of files typed as one comma-separated line. */
+export type FieldKind = "model" | "mix" | "path" | "paths" | "text" | "number" | "choice" | "flag" | "targets";
 export interface FieldSpec {
   kind: FieldKind;
   /** Basic shows the four settings that decide a run; everything else is in Advanced. */
@@ -23,7 +24,10 @@ export interface FieldSpec {
 /** Every setting of TrainConfigSchema has an entry; the type and a unit test both insist. */
 export const runFormFields: Record<TrainSettingName, FieldSpec> = {
   model: { kind: "model", view: "basic", group: "data" },
+  method: { kind: "choice", view: "basic", group: "training" },
   data: { kind: "path", view: "basic", group: "data" },
+  // Raw text for pretraining, the third source (dataSource).
+  text: { kind: "paths", view: "basic", group: "data" },
   // A saved mix instead of the data file: the form offers one or the other (dataSource).
   mix: { kind: "mix", view: "basic", group: "data" },
   steps: { kind: "number", view: "basic", group: "training" },
@@ -59,6 +63,7 @@ export const runFormFields: Record<TrainSettingName, FieldSpec> = {
   evalEvery: { kind: "number", view: "advanced", group: "output" },
   mergedOut: { kind: "path", view: "advanced", group: "output" },
   mergedType: { kind: "choice", view: "advanced", group: "output" },
+  quantize: { kind: "choice", view: "advanced", group: "output" },
   out: { kind: "path", view: "advanced", group: "output" },
 };
 
@@ -108,9 +113,13 @@ function inputOf(key: TrainSettingName, value: FieldValue): unknown {
     const text = String(value).trim();
     return text === "" ? undefined : Number(text);
   }
-  if (kind === "path" || kind === "text" || kind === "model" || kind === "mix") {
+  if (kind === "path" || kind === "text" || kind === "model" || kind === "mix" || kind === "choice") {
     const text = String(value).trim();
     return text === "" ? undefined : text;
+  }
+  if (kind === "paths") {
+    const list = (Array.isArray(value) ? value : String(value).split(",")).map((p) => String(p).trim()).filter((p) => p !== "");
+    return list.length === 0 ? undefined : list;
   }
   return value;
 }
@@ -123,6 +132,7 @@ export function fieldError(key: TrainSettingName, value: FieldValue): string | n
     // The schema lets either be absent (exactly one is given); the form asks for the one chosen.
     if (key === "mix") return s.check.noMix;
     if (key === "data") return s.check.required(label);
+    if (key === "text") return s.check.noText;
     return shape[key].safeParse(undefined).success ? null : s.check.required(label);
   }
   if (typeof input === "number" && !Number.isFinite(input)) return s.check.notANumber(label, rangeText(key));
@@ -133,22 +143,27 @@ export function fieldError(key: TrainSettingName, value: FieldValue): string | n
   return s.check.invalid(label);
 }
 
-/** What a run trains on: a data file, or a saved mix (exactly one; the schema lets either be absent). */
-export type DataSource = "data" | "mix";
+/** What a run trains on: a data file, a saved mix or raw text files (exactly one; the schema lets each be absent). */
+export const dataSources = ["data", "mix", "text"] as const;
+export type DataSource = (typeof dataSources)[number];
 
-/** The source the values choose: a mix once one is picked, else the data file. */
-export const dataSourceOf = (values: Pick<RunFormValues, "mix">): DataSource => (String(values.mix ?? "").trim() ? "mix" : "data");
+/** The source the values choose: a mix once one is picked, raw text once files are typed, else the data file. */
+export const dataSourceOf = (values: Partial<Pick<RunFormValues, "mix" | "text">>): DataSource =>
+  String(values.mix ?? "").trim() ? "mix" : inputOf("text", values.text ?? "") !== undefined ? "text" : "data";
 
-/** The settings the form asks for with this source: every one but the other source's. */
-export function formSettings(source: DataSource): TrainSettingName[] {
-  return trainSettingNames.filter((k) => k !== (source === "mix" ? "data" : "mix"));
+/** Settings a full-parameter run does not use (it trains every weight in F32 and writes the model itself). */
+export const loraOnlySettings: readonly TrainSettingName[] = ["targets", "rank", "alpha", "rslora", "dropout", "baseWeights", "mergedOut"];
+
+/** The settings the form asks for with this source and method: not the other sources, nor LoRA's in full mode. */
+export function formSettings(source: DataSource, method: string = "lora"): TrainSettingName[] {
+  return trainSettingNames.filter((k) => !((dataSources as readonly string[]).includes(k) && k !== source) && !(method === "full" && loraOnlySettings.includes(k)));
 }
 
 /** The run configuration the form describes, or the fields that stop it. */
 export function configFromForm(values: RunFormValues, source: DataSource = dataSourceOf(values)): { config: TrainConfigInput | null; errors: Partial<Record<TrainSettingName, string>> } {
   const errors: Partial<Record<TrainSettingName, string>> = {};
   const config: Record<string, unknown> = {};
-  for (const key of formSettings(source)) {
+  for (const key of formSettings(source, String(values.method))) {
     const error = fieldError(key, values[key]);
     if (error) errors[key] = error;
     const input = inputOf(key, values[key]);
@@ -173,7 +188,8 @@ export function formValuesFrom(config: Partial<TrainConfigInput>): RunFormValues
   for (const key of trainSettingNames) {
     const value = (config as Record<string, unknown>)[key] ?? defaults[key];
     const kind = runFormFields[key].kind;
-    values[key] = kind === "flag" ? Boolean(value) : kind === "targets" ? [...((value as string[] | undefined) ?? [])] : value === undefined ? "" : String(value);
+    values[key] =
+      kind === "flag" ? Boolean(value) : kind === "targets" ? [...((value as string[] | undefined) ?? [])] : kind === "paths" ? ((value as string[] | undefined) ?? []).join(", ") : value === undefined ? "" : String(value);
   }
   return values;
 }

@@ -9,7 +9,8 @@ export interface RunRow {
   data: string;
   steps: number;
   lr: number;
-  rank: number;
+  /** Null for a full-parameter run (no adapter): it sorts last and reads as "full". */
+  rank: number | null;
   loss: number | null;
   valLoss: number | null;
   seconds: number | null;
@@ -29,10 +30,10 @@ export function runRow(run: Run, models: readonly Model[]): RunRow {
     name: run.name,
     status: run.status,
     model: models.find((m) => m.id === (run.modelId ?? run.config.model))?.name ?? run.config.model,
-    data: run.mix?.name ?? run.config.mix ?? fileStem(run.config.data ?? ""),
+    data: run.mix?.name ?? run.config.mix ?? (run.config.text ? run.config.text.map(fileStem).join(", ") : fileStem(run.config.data ?? "")),
     steps: run.totalSteps || run.config.steps || 0,
     lr: run.config.lr,
-    rank: run.config.rank,
+    rank: run.config.method === "full" ? null : run.config.rank,
     loss: run.lastLoss,
     valLoss: finalVal ?? run.lastValLoss,
     seconds: start !== null && end !== null && end >= start ? (end - start) / 1000 : null,
@@ -46,7 +47,7 @@ export function filterRuns(rows: readonly RunRow[], filter: string): RunRow[] {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...rows];
   return rows.filter((r) => {
-    const text = [r.name, r.model, r.data, r.status, r.ranOn, `lr ${r.lr}`, `r ${r.rank}`].join(" ").toLowerCase();
+    const text = [r.name, r.model, r.data, r.status, r.ranOn, `lr ${r.lr}`, r.rank === null ? "full" : `r ${r.rank}`].join(" ").toLowerCase();
     return words.every((w) => text.includes(w));
   });
 }

@@ -1,6 +1,7 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { ErrorMessage } from "../../../components/ErrorMessage.js";
 import { useReveal } from "../../../components/useReveal.js";
+import { useSubmitErrors } from "../../../components/useSubmitErrors.js";
 import { languageLabel } from "../../../format/languageName.js";
 import { strings } from "../../../i18n/strings.js";
 import { useAppStore } from "../../../store/AppStoreProvider.js";
@@ -19,13 +20,11 @@ export function TranslateForm() {
   const startError = useAppStore((st) => st.translateStartError);
   const started = useAppStore((st) => st.translateStarted);
   const start = useAppStore((st) => st.startTranslation);
-  const [submitted, setSubmitted] = useState(false);
   const id = useId();
   const headingRef = useReveal<HTMLHeadingElement>(true, "translate");
 
   const { errors } = translateRequest(draft);
-  // A field's error shows once the user tried to start, or has touched that field.
-  const shownError = (field: TranslateDraftField): string | undefined => (submitted ? errors?.[field] : undefined);
+  const { errorOf: shownError, attempt } = useSubmitErrors(errors);
   const describedBy = (field: TranslateDraftField, help = false) => [shownError(field) ? `${id}-${field}-error` : "", help ? `${id}-${field}-help` : ""].filter(Boolean).join(" ") || undefined;
   const errorOf = (field: TranslateDraftField) =>
     shownError(field) ? (
@@ -44,11 +43,7 @@ export function TranslateForm() {
       aria-labelledby={`${id}-heading`}
       data-testid="translate-form"
       noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSubmitted(true);
-        void start();
-      }}
+      onSubmit={attempt(start)}
     >
       <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1}>
         {s.formHeading}
