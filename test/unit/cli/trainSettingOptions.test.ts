@@ -44,7 +44,8 @@ function sample(s: TrainSetting): { typed: string[]; value: unknown } {
       return { typed: [value], value };
     }
     case "list": {
-      const value = s.choices!.slice(0, 2);
+      // A list of choices takes two of them; a free list (files) two values of its own.
+      const value = s.choices ? s.choices.slice(0, 2) : [`${s.name}-a.txt`, `${s.name}-b.jsonl`];
       return { typed: [value.join(",")], value };
     }
     case "integer":
