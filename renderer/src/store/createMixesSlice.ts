@@ -160,7 +160,8 @@ export const createMixesSlice =
         // The mix replaces the data file: a run trains on one or the other.
         get().setRunDraft({ mix: id, data: "" });
         get().navigate("runs");
-        get().reveal("form");
+        // After Runs has mounted: a reveal made in the same update as the mount is taken as already handled.
+        setTimeout(() => get().reveal("form"), 0);
       },
     };
   };
